@@ -1,0 +1,216 @@
+package apikey
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Authenticate checks a presented key. It returns the key's Principal, or
+// an error matching exactly one of ErrInvalidKey, ErrKeyExpired,
+// ErrKeyRevoked and ErrUnavailable (ErrCorruptHash, too, when the stored
+// hash is unusable). Expired and revoked are reported only to a caller
+// that proved the secret.
+//
+// A key verified once is remembered: later requests cost one SHA-256 and a
+// map lookup, with no store I/O while the change feed is fresh.
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	id, err := parseWithPrefix(token, s.cfg.Prefix)
+	if err != nil {
+		s.stats.invalid.Add(1)
+		return Principal{}, ErrInvalidKey
+	}
+	digest := digestOf(token)
+	if e := s.cache.get(id); e != nil {
+		if subtle.ConstantTimeCompare(e.digest[:], digest[:]) != 1 {
+			// Same id, other text: not this key. No argon2id needed.
+			s.stats.invalid.Add(1)
+			return Principal{}, ErrInvalidKey
+		}
+		now := s.cfg.Now().UnixNano()
+		if !s.fresh(now) {
+			if err := s.refresh(ctx, e); err != nil {
+				return Principal{}, err
+			}
+		}
+		s.stats.cacheHits.Add(1)
+		return s.decide(e, now)
+	}
+	return s.authenticateCold(ctx, token, id, digest)
+}
+
+// digestOf hashes the key text through a stack buffer: converting the
+// string to a []byte would allocate on every request.
+func digestOf(token string) [sha256.Size]byte {
+	var buf [64]byte
+	if len(token) > len(buf) {
+		return sha256.Sum256([]byte(token))
+	}
+	n := copy(buf[:], token)
+	return sha256.Sum256(buf[:n])
+}
+
+func (s *Service) decide(e *entry, now int64) (Principal, error) {
+	if e.revokedAt.Load() != 0 {
+		s.stats.revoked.Add(1)
+		return Principal{}, ErrKeyRevoked
+	}
+	if now >= e.expiresAt.Load() {
+		s.stats.expired.Add(1)
+		return Principal{}, ErrKeyExpired
+	}
+	e.used(now)
+	return e.principal, nil
+}
+
+// fresh reports whether the change feed was read recently enough to trust
+// cached statuses (Config.MaxStaleness).
+func (s *Service) fresh(now int64) bool {
+	last := s.lastSync.Load()
+	return last != 0 && now-last <= int64(s.cfg.MaxStaleness)
+}
+
+// refresh re-reads a cached key's status from the store, for when the
+// change feed is stale.
+func (s *Service) refresh(ctx context.Context, e *entry) error {
+	s.stats.refreshes.Add(1)
+	r, err := s.store.Get(ctx, e.principal.KeyID)
+	if errors.Is(err, ErrNotFound) {
+		s.cache.forget(e.principal.KeyID)
+		s.stats.invalid.Add(1)
+		return ErrInvalidKey
+	}
+	if err != nil {
+		s.stats.unavailable.Add(1)
+		return s.storeErr("reading key status", err)
+	}
+	e.merge(r.RevokedAt, r.ExpiresAt)
+	return nil
+}
+
+func (s *Service) authenticateCold(ctx context.Context, token, id string, digest [sha256.Size]byte) (Principal, error) {
+	s.stats.cacheMisses.Add(1)
+	if s.failures.blocked(id, s.cfg.Now()) {
+		s.stats.throttled.Add(1)
+		return Principal{}, ErrInvalidKey
+	}
+	for {
+		ch := s.flight.DoChan(token, func() (any, error) { return s.verify(ctx, token, id, digest) })
+		select {
+		case <-ctx.Done():
+			// The caller left (or its deadline passed) while waiting: not
+			// a failure of the key. Anyone else waiting carries on.
+			return Principal{}, fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
+		case r := <-ch:
+			if r.Err != nil {
+				if r.Shared && ctx.Err() == nil && isContextErr(r.Err) {
+					continue // the caller that ran it left; run it again for us
+				}
+				s.count(r.Err)
+				return Principal{}, r.Err
+			}
+			return s.decide(r.Val.(*entry), s.cfg.Now().UnixNano())
+		}
+	}
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (s *Service) count(err error) {
+	switch {
+	case errors.Is(err, ErrInvalidKey):
+		s.stats.invalid.Add(1)
+	case errors.Is(err, ErrCorruptHash):
+		s.stats.corrupt.Add(1)
+	case errors.Is(err, ErrUnavailable):
+		s.stats.unavailable.Add(1)
+	}
+}
+
+// verify reads the key from the store, checks the secret with argon2id and
+// caches the result. It runs once for concurrent requests with one text.
+func (s *Service) verify(ctx context.Context, token, id string, digest [sha256.Size]byte) (*entry, error) {
+	// The epoch is read before the store: if a status change lands between
+	// the read and the insert, insert refuses and the status is read again.
+	epoch := s.cache.currentEpoch()
+	r, err := s.store.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrInvalidKey
+	}
+	if err != nil {
+		return nil, s.storeErr("reading the key", err)
+	}
+	if r.ID != id {
+		return nil, ErrInvalidKey
+	}
+	if _, err := checkHash(r.Hash); err != nil {
+		s.cfg.Logger.Error("keyauth: stored hash is unusable", "key_id", id, "error", err)
+		return nil, fmt.Errorf("key %s: %w", id, err)
+	}
+	if err := s.acquire(ctx, s.cfg.HashWait); err != nil {
+		return nil, err
+	}
+	ok, err := verifyHash(token, r.Hash)
+	s.release()
+	s.stats.hashRuns.Add(1)
+	if err != nil {
+		s.cfg.Logger.Error("keyauth: stored hash is unusable", "key_id", id, "error", err)
+		return nil, fmt.Errorf("key %s: %w", id, err)
+	}
+	if !ok {
+		s.failures.fail(id, s.cfg.Now())
+		return nil, ErrInvalidKey
+	}
+	s.failures.reset(id)
+	e := newEntry(r, digest)
+	for attempt := 0; ; attempt++ {
+		if cached, ok := s.cache.insert(e, epoch); ok {
+			return cached, nil
+		}
+		epoch = s.cache.currentEpoch()
+		r, err := s.store.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil, ErrInvalidKey
+		}
+		if err != nil {
+			return nil, s.storeErr("reading the key", err)
+		}
+		e.merge(r.RevokedAt, r.ExpiresAt)
+		if attempt == 3 {
+			// Statuses keep changing under us; answer with the status
+			// just read, without caching.
+			return e, nil
+		}
+	}
+}
+
+// acquire takes an argon2id slot, waiting at most wait (0: only for ctx).
+func (s *Service) acquire(ctx context.Context, wait time.Duration) error {
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-timeout:
+		s.stats.hashTimeouts.Add(1)
+		return fmt.Errorf("%w: too many keys waiting to be hashed", ErrUnavailable)
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
+	}
+}
+
+func (s *Service) release() { <-s.slots }

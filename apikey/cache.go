@@ -1,0 +1,223 @@
+package apikey
+
+import (
+	"crypto/sha256"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// entry is a key whose secret this process has proven with argon2id. What
+// proves a later request is the SHA-256 digest of the whole key text: a
+// key's hash never changes, so the digest stays valid for the key's life.
+// The status fields are atomics so the hot path reads them without a lock,
+// and they only move one way: a key, once revoked, stays revoked, and its
+// expiry only comes earlier (rotation). Updates can therefore arrive in any
+// order.
+type entry struct {
+	digest    [sha256.Size]byte
+	principal Principal
+	revokedAt atomic.Int64 // unix ns; 0: not revoked
+	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
+	lastUsed  atomic.Int64 // unix ns of the latest success; 0: none
+	flushed   atomic.Int64 // the lastUsed value already written to the store
+}
+
+func newEntry(r Record, digest [sha256.Size]byte) *entry {
+	e := &entry{digest: digest, principal: Principal{
+		KeyID: r.ID, OrgID: r.OrgID, Permission: r.Permission, Name: r.Name, Prefix: r.Prefix,
+	}}
+	e.expiresAt.Store(math.MaxInt64)
+	e.merge(r.RevokedAt, r.ExpiresAt)
+	return e
+}
+
+// merge folds in a key's stored status; see entry for why order is free.
+func (e *entry) merge(revokedAt, expiresAt time.Time) {
+	if !revokedAt.IsZero() {
+		e.revokedAt.CompareAndSwap(0, nonZeroNanos(revokedAt))
+	}
+	if !expiresAt.IsZero() {
+		storeMin(&e.expiresAt, expiresAt.UnixNano())
+	}
+}
+
+// used records a success at now (unix ns); the value only moves forward.
+func (e *entry) used(now int64) {
+	for {
+		old := e.lastUsed.Load()
+		if now <= old || e.lastUsed.CompareAndSwap(old, now) {
+			return
+		}
+	}
+}
+
+func storeMin(v *atomic.Int64, x int64) {
+	for {
+		old := v.Load()
+		if x >= old || v.CompareAndSwap(old, x) {
+			return
+		}
+	}
+}
+
+func storeMax(v *atomic.Int64, x int64) {
+	for {
+		old := v.Load()
+		if x <= old || v.CompareAndSwap(old, x) {
+			return
+		}
+	}
+}
+
+func nonZeroNanos(t time.Time) int64 {
+	if n := t.UnixNano(); n != 0 {
+		return n
+	}
+	return 1
+}
+
+// cache maps key ids to entries. Besides the map, its lock guards epoch,
+// which every status change bumps: a request that read a key from the store
+// before a concurrent revocation must not cache what it read after the
+// revocation has marked the cache (see Service.verify).
+type cache struct {
+	mu      sync.RWMutex
+	entries map[string]*entry
+	epoch   uint64
+	max     int
+	// pending holds last-used times of evicted entries that were not
+	// written yet, so eviction loses none.
+	pending map[string]int64
+}
+
+func newCache(max int) *cache {
+	return &cache{entries: make(map[string]*entry), pending: make(map[string]int64), max: max}
+}
+
+func (c *cache) get(id string) *entry {
+	c.mu.RLock()
+	e := c.entries[id]
+	c.mu.RUnlock()
+	return e
+}
+
+func (c *cache) currentEpoch() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.epoch
+}
+
+// insert adds e unless a status change happened since epoch was read. If
+// the id is cached already, the cached entry wins and is returned.
+func (c *cache) insert(e *entry, epoch uint64) (*entry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != epoch {
+		return nil, false
+	}
+	if old := c.entries[e.principal.KeyID]; old != nil {
+		return old, true
+	}
+	if len(c.entries) >= c.max {
+		c.evictLocked()
+	}
+	c.entries[e.principal.KeyID] = e
+	return e, true
+}
+
+// evictLocked drops the least recently used of a few entries; map
+// iteration starts at a random place, so this samples at random.
+func (c *cache) evictLocked() {
+	var victim *entry
+	n := 0
+	for _, e := range c.entries {
+		if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
+			victim = e
+		}
+		if n++; n == 8 {
+			break
+		}
+	}
+	if victim == nil {
+		return
+	}
+	c.dropLocked(victim)
+}
+
+func (c *cache) dropLocked(e *entry) {
+	if lu := e.lastUsed.Load(); lu > e.flushed.Load() && lu > c.pending[e.principal.KeyID] {
+		c.pending[e.principal.KeyID] = lu
+	}
+	delete(c.entries, e.principal.KeyID)
+}
+
+// apply records a change of a key's status.
+func (c *cache) apply(ch Change) {
+	c.mu.Lock()
+	c.epoch++
+	if e := c.entries[ch.ID]; e != nil {
+		e.merge(ch.RevokedAt, ch.ExpiresAt)
+	}
+	c.mu.Unlock()
+}
+
+// forget drops one key (deleted from the store) or, with id "", all keys.
+func (c *cache) forget(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	for k, e := range c.entries {
+		if id == "" || k == id {
+			c.dropLocked(e)
+		}
+	}
+}
+
+func (c *cache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+type pendingUse struct {
+	e  *entry // nil for an evicted key
+	at int64
+}
+
+// unwritten returns every last-used time not yet written to the store.
+func (c *cache) unwritten() ([]Use, []pendingUse) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var uses []Use
+	var marks []pendingUse
+	for id, e := range c.entries {
+		if lu := e.lastUsed.Load(); lu > e.flushed.Load() {
+			uses = append(uses, Use{ID: id, At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
+			marks = append(marks, pendingUse{e, lu})
+		}
+	}
+	for id, lu := range c.pending {
+		if e := c.entries[id]; e != nil && e.lastUsed.Load() >= lu {
+			continue // the live entry's time covers it
+		}
+		uses = append(uses, Use{ID: id, At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
+		marks = append(marks, pendingUse{nil, lu})
+	}
+	return uses, marks
+}
+
+// written marks what unwritten returned as stored.
+func (c *cache) written(uses []Use, marks []pendingUse) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, m := range marks {
+		if m.e != nil {
+			storeMax(&m.e.flushed, m.at)
+		}
+		if lu, ok := c.pending[uses[i].ID]; ok && lu <= m.at {
+			delete(c.pending, uses[i].ID)
+		}
+	}
+}

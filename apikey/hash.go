@@ -1,0 +1,115 @@
+package apikey
+
+import (
+	"fmt"
+
+	"github.com/alexedwards/argon2id"
+	"golang.org/x/crypto/argon2"
+)
+
+// HashParams are the argon2id parameters for new keys. The zero value of
+// each field means its default: Memory 19456 KiB (19 MiB), Iterations 2,
+// Parallelism 1 (the OWASP recommendation), SaltLength 16, KeyLength 32.
+// Keys hashed with other parameters keep working: the parameters are stored
+// with each hash.
+type HashParams struct {
+	Memory      uint32 // KiB
+	Iterations  uint32
+	Parallelism uint8
+	SaltLength  uint32 // bytes
+	KeyLength   uint32 // bytes
+}
+
+// Bounds that every stored hash must meet before argon2id runs on it. A row
+// outside them is corrupt (or hostile): running it could exhaust memory or
+// make argon2 panic.
+const (
+	minMemory      = 8 * 1024   // 8 MiB
+	maxMemory      = 256 * 1024 // 256 MiB
+	maxIterations  = 16
+	maxParallelism = 16
+	minSaltLength  = 8
+	maxSaltLength  = 64
+	minKeyLength   = 16
+	maxKeyLength   = 64
+)
+
+func (p HashParams) withDefaults() HashParams {
+	if p.Memory == 0 {
+		p.Memory = 19 * 1024
+	}
+	if p.Iterations == 0 {
+		p.Iterations = 2
+	}
+	if p.Parallelism == 0 {
+		p.Parallelism = 1
+	}
+	if p.SaltLength == 0 {
+		p.SaltLength = 16
+	}
+	if p.KeyLength == 0 {
+		p.KeyLength = 32
+	}
+	return p
+}
+
+func (p HashParams) validate() error {
+	switch {
+	case p.Memory < minMemory || p.Memory > maxMemory:
+		return fmt.Errorf("memory %d KiB outside [%d, %d]", p.Memory, minMemory, maxMemory)
+	case p.Iterations < 1 || p.Iterations > maxIterations:
+		return fmt.Errorf("iterations %d outside [1, %d]", p.Iterations, maxIterations)
+	case p.Parallelism < 1 || p.Parallelism > maxParallelism:
+		return fmt.Errorf("parallelism %d outside [1, %d]", p.Parallelism, maxParallelism)
+	case p.SaltLength < minSaltLength || p.SaltLength > maxSaltLength:
+		return fmt.Errorf("salt length %d outside [%d, %d]", p.SaltLength, minSaltLength, maxSaltLength)
+	case p.KeyLength < minKeyLength || p.KeyLength > maxKeyLength:
+		return fmt.Errorf("key length %d outside [%d, %d]", p.KeyLength, minKeyLength, maxKeyLength)
+	}
+	return nil
+}
+
+// hashKey returns the encoded argon2id hash of token.
+func hashKey(token string, p HashParams) (string, error) {
+	return argon2id.CreateHash(token, &argon2id.Params{
+		Memory: p.Memory, Iterations: p.Iterations, Parallelism: p.Parallelism,
+		SaltLength: p.SaltLength, KeyLength: p.KeyLength,
+	})
+}
+
+// checkHash validates an encoded hash without running argon2id: it must be
+// in the canonical form argon2id.CreateHash writes, with parameters inside
+// the bounds above. The error never contains the hash.
+func checkHash(encoded string) (HashParams, error) {
+	if len(encoded) > 512 {
+		return HashParams{}, fmt.Errorf("%w: %d bytes", ErrCorruptHash, len(encoded))
+	}
+	ap, salt, key, err := argon2id.DecodeHash(encoded)
+	if err != nil {
+		return HashParams{}, fmt.Errorf("%w: cannot decode", ErrCorruptHash)
+	}
+	p := HashParams{
+		Memory: ap.Memory, Iterations: ap.Iterations, Parallelism: ap.Parallelism,
+		SaltLength: uint32(len(salt)), KeyLength: uint32(len(key)),
+	}
+	if err := p.validate(); err != nil {
+		return HashParams{}, fmt.Errorf("%w: %v", ErrCorruptHash, err)
+	}
+	// DecodeHash reads numbers with Sscanf, which accepts leading zeros,
+	// signs and trailing text; only the canonical spelling is accepted.
+	canonical := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$", argon2.Version, p.Memory, p.Iterations, p.Parallelism)
+	if len(encoded) < len(canonical) || encoded[:len(canonical)] != canonical {
+		return HashParams{}, fmt.Errorf("%w: not in canonical form", ErrCorruptHash)
+	}
+	return p, nil
+}
+
+// verifyHash runs argon2id: the caller has already passed encoded through
+// checkHash. The comparison is constant-time.
+func verifyHash(token, encoded string) (bool, error) {
+	ok, err := argon2id.ComparePasswordAndHash(token, encoded)
+	if err != nil {
+		return false, fmt.Errorf("%w: cannot decode", ErrCorruptHash)
+	}
+	return ok, nil
+}

@@ -1,0 +1,82 @@
+package apikey
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Key is what the store keeps about a key, less its hash. Unset times are
+// the zero time.Time; every set time is in UTC with microsecond precision.
+type Key struct {
+	ID         string     // 12 base62 characters; public
+	OrgID      string     // the organization the key belongs to
+	Name       string     // the label given at creation
+	Prefix     string     // display prefix: "dk_" + ID
+	Permission Permission // Read or Write
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // zero: never expires
+	LastUsedAt time.Time // zero: never used
+	RevokedAt  time.Time // zero: not revoked
+}
+
+// Revoked reports whether the key has been revoked.
+func (k Key) Revoked() bool { return !k.RevokedAt.IsZero() }
+
+// Expired reports whether the key has expired at now: a key expires at its
+// expiry instant.
+func (k Key) Expired(now time.Time) bool {
+	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
+}
+
+// Record is a Key with its argon2id hash, as a Store holds it.
+type Record struct {
+	Key
+	Hash string // encoded argon2id hash of the whole key text
+}
+
+// Principal is who an authenticated request acts as.
+type Principal struct {
+	KeyID      string
+	OrgID      string
+	Permission Permission
+	Name       string
+	Prefix     string
+}
+
+// Secret holds the plaintext of a newly minted key. It is shown once: it
+// redacts itself when printed, logged or marshalled, and gives its text only
+// to [Secret.Reveal].
+type Secret struct {
+	// A pointer, so that even fmt's reflection over a struct holding a
+	// Secret in an unexported field prints an address, not the text.
+	p *secretText
+}
+
+type secretText struct{ s string }
+
+const redacted = "[REDACTED]"
+
+func newSecret(s string) Secret { return Secret{&secretText{s}} }
+
+// Reveal returns the plaintext key. Show it to its owner once; never log it.
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return s.p.s
+}
+
+// String returns a redaction marker, never the key.
+func (Secret) String() string { return redacted }
+
+// GoString returns a redaction marker, never the key.
+func (Secret) GoString() string { return "apikey.Secret(" + redacted + ")" }
+
+// LogValue returns a redaction marker, never the key.
+func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON returns a redaction marker, never the key.
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// MarshalText returns a redaction marker, never the key.
+func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }

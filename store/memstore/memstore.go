@@ -1,0 +1,196 @@
+// Package memstore is an in-memory apikey.Store, for tests and for
+// single-process services that can lose their keys on restart. A Store is
+// safe for concurrent use; its zero value is not usable, call New.
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+)
+
+// maxChanges bounds the change log; a cursor older than what is kept gets
+// apikey.ErrCursorExpired.
+const maxChanges = 100_000
+
+// Store keeps records in memory.
+type Store struct {
+	mu      sync.Mutex
+	records map[string]*apikey.Record
+	changes []change // ascending seq
+	seq     uint64   // seq of the last change
+}
+
+type change struct {
+	seq uint64
+	apikey.Change
+}
+
+var _ apikey.Store = (*Store)(nil)
+
+// New returns an empty Store.
+func New() *Store { return &Store{records: make(map[string]*apikey.Record)} }
+
+// Create implements apikey.Store.
+func (s *Store) Create(ctx context.Context, r apikey.Record) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.createLocked(r)
+}
+
+func (s *Store) createLocked(r apikey.Record) error {
+	if _, ok := s.records[r.ID]; ok {
+		return fmt.Errorf("memstore: key %s: %w", r.ID, apikey.ErrAlreadyExists)
+	}
+	s.records[r.ID] = &r
+	return nil
+}
+
+// Get implements apikey.Store.
+func (s *Store) Get(ctx context.Context, id string) (apikey.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return apikey.Record{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[id]
+	if !ok {
+		return apikey.Record{}, fmt.Errorf("memstore: key %s: %w", id, apikey.ErrNotFound)
+	}
+	return *r, nil
+}
+
+// List implements apikey.Store. It scans every key: fine for the sizes an
+// in-memory store is meant for.
+func (s *Store) List(ctx context.Context, q apikey.ListQuery) ([]apikey.Key, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Limit < 1 {
+		return nil, fmt.Errorf("memstore: limit %d: %w", q.Limit, apikey.ErrInvalidArgument)
+	}
+	s.mu.Lock()
+	var keys []apikey.Key
+	for _, r := range s.records {
+		if r.OrgID == q.OrgID && (q.After.IsZero() || after(r.Key, q.After)) {
+			keys = append(keys, r.Key)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(keys, func(a, b apikey.Key) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	if len(keys) > q.Limit {
+		keys = keys[:q.Limit]
+	}
+	return keys, nil
+}
+
+func after(k apikey.Key, p apikey.Position) bool {
+	if c := k.CreatedAt.Compare(p.CreatedAt); c != 0 {
+		return c > 0
+	}
+	return k.ID > p.ID
+}
+
+// Revoke implements apikey.Store.
+func (s *Store) Revoke(ctx context.Context, orgID, id string, at time.Time) (apikey.Key, error) {
+	if err := ctx.Err(); err != nil {
+		return apikey.Key{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[id]
+	if !ok || r.OrgID != orgID {
+		return apikey.Key{}, fmt.Errorf("memstore: key %s: %w", id, apikey.ErrNotFound)
+	}
+	if r.RevokedAt.IsZero() {
+		r.RevokedAt = at
+		s.logLocked(r.Key)
+	}
+	return r.Key, nil
+}
+
+// Rotate implements apikey.Store.
+func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, error) {
+	if err := ctx.Err(); err != nil {
+		return apikey.Key{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[rot.OldID]
+	switch {
+	case !ok || r.OrgID != rot.OrgID:
+		return apikey.Key{}, fmt.Errorf("memstore: key %s: %w", rot.OldID, apikey.ErrNotFound)
+	case r.Revoked():
+		return apikey.Key{}, fmt.Errorf("memstore: key %s: %w", rot.OldID, apikey.ErrKeyRevoked)
+	case r.Expired(rot.Now):
+		return apikey.Key{}, fmt.Errorf("memstore: key %s: %w", rot.OldID, apikey.ErrKeyExpired)
+	}
+	if err := s.createLocked(rot.New); err != nil {
+		return apikey.Key{}, err
+	}
+	if r.ExpiresAt.IsZero() || rot.GraceUntil.Before(r.ExpiresAt) {
+		r.ExpiresAt = rot.GraceUntil
+		s.logLocked(r.Key)
+	}
+	return r.Key, nil
+}
+
+// RecordUse implements apikey.Store.
+func (s *Store) RecordUse(ctx context.Context, uses []apikey.Use) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range uses {
+		if r, ok := s.records[u.ID]; ok && u.At.After(r.LastUsedAt) {
+			r.LastUsedAt = u.At
+		}
+	}
+	return nil
+}
+
+func (s *Store) logLocked(k apikey.Key) {
+	s.seq++
+	s.changes = append(s.changes, change{s.seq, apikey.Change{ID: k.ID, RevokedAt: k.RevokedAt, ExpiresAt: k.ExpiresAt}})
+	if len(s.changes) > maxChanges {
+		s.changes = slices.Delete(s.changes, 0, len(s.changes)-maxChanges)
+	}
+}
+
+// Changes implements apikey.Store. The cursor is the sequence number of the
+// last change returned.
+func (s *Store) Changes(ctx context.Context, cursor string) ([]apikey.Change, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cursor == "" {
+		return nil, strconv.FormatUint(s.seq, 10), nil
+	}
+	from, err := strconv.ParseUint(cursor, 10, 64)
+	if err != nil || from > s.seq {
+		return nil, "", fmt.Errorf("memstore: cursor %q: %w", cursor, apikey.ErrInvalidArgument)
+	}
+	if len(s.changes) > 0 && from+1 < s.changes[0].seq {
+		return nil, "", fmt.Errorf("memstore: cursor %s: %w", cursor, apikey.ErrCursorExpired)
+	}
+	i, _ := slices.BinarySearchFunc(s.changes, from+1, func(c change, seq uint64) int { return cmp.Compare(c.seq, seq) })
+	out := make([]apikey.Change, 0, len(s.changes)-i)
+	for _, c := range s.changes[i:] {
+		out = append(out, c.Change)
+	}
+	return out, strconv.FormatUint(s.seq, 10), nil
+}
