@@ -1,0 +1,26 @@
+// Package storetest is the conformance suite every [apikey.Store] must pass.
+//
+// A store's own test calls [Run] with a function that returns a new, empty
+// store:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) apikey.Store {
+//			s := mystore.New(...)
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// Run checks the contract written on [apikey.Store] with exact values:
+// records and timestamps come back unchanged (UTC, microseconds, years 2001
+// to 2099), List pages through one organization in (CreatedAt, ID) order
+// with IDs compared bytewise and case-sensitively, Revoke and Rotate are
+// atomic and scoped to an organization, RecordUse only moves forward, the
+// change feed misses nothing, concurrent callers are safe, and a cancelled
+// context is never reported as success.
+//
+// Run calls newStore once per group of sub-tests, one group after the
+// other; sub-tests inside a group may run in parallel on the group's store.
+// It uses no clock: every time it stores is a fixed instant, so a store must
+// never substitute its own time for one it is given.
+package storetest

@@ -1,0 +1,235 @@
+package storetest
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+)
+
+// now is the suite's "current time". Every instant the suite stores is
+// derived from fixed values with non-zero microseconds, so a store that
+// rounds, truncates or shifts a time fails an exact comparison.
+var now = time.Date(2026, time.May, 17, 10, 20, 30, 123456000, time.UTC)
+
+// later returns now + d.
+func later(d time.Duration) time.Time { return now.Add(d) }
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// newID returns a random key id: 12 base62 characters, mixed case, so that
+// ordering and uniqueness are checked case-sensitively.
+func newID() string {
+	b := make([]byte, 12)
+	for i := range b {
+		b[i] = base62[rand.IntN(len(base62))]
+	}
+	return string(b)
+}
+
+// hashFor returns a well-formed argon2id encoding that differs per id. The
+// suite never verifies hashes; it checks that the text comes back unchanged.
+func hashFor(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	salt := base64.RawStdEncoding.EncodeToString(sum[:16])
+	key := base64.RawStdEncoding.EncodeToString(sum[:])
+	return "$argon2id$v=19$m=8192,t=1,p=1$" + salt + "$" + key
+}
+
+// newRecord returns a read key of org created at created, without expiry.
+func newRecord(org string, created time.Time) apikey.Record {
+	id := newID()
+	return apikey.Record{
+		Key: apikey.Key{
+			ID:         id,
+			OrgID:      org,
+			Name:       "key " + id,
+			Prefix:     "dk_" + id,
+			Permission: apikey.Read,
+			CreatedAt:  created,
+		},
+		Hash: hashFor(id),
+	}
+}
+
+func withID(r apikey.Record, id string) apikey.Record {
+	r.ID, r.Prefix, r.Name, r.Hash = id, "dk_"+id, "key "+id, hashFor(id)
+	return r
+}
+
+func mustCreate(t *testing.T, s apikey.Store, recs ...apikey.Record) {
+	t.Helper()
+	for _, r := range recs {
+		if err := s.Create(t.Context(), r); err != nil {
+			t.Fatalf("Create(%s): %v", r.ID, err)
+		}
+	}
+}
+
+func mustGet(t *testing.T, s apikey.Store, id string) apikey.Record {
+	t.Helper()
+	r, err := s.Get(t.Context(), id)
+	if err != nil {
+		t.Fatalf("Get(%s): %v", id, err)
+	}
+	return r
+}
+
+// checkStored fails unless the store holds exactly want under want.ID.
+func checkStored(t *testing.T, s apikey.Store, want apikey.Record) {
+	t.Helper()
+	got, err := s.Get(t.Context(), want.ID)
+	if err != nil {
+		t.Errorf("Get(%s): %v", want.ID, err)
+		return
+	}
+	checkRecord(t, "Get("+want.ID+")", got, want)
+}
+
+// checkAbsent fails unless Get(id) reports ErrNotFound.
+func checkAbsent(t *testing.T, s apikey.Store, id string) {
+	t.Helper()
+	r, err := s.Get(t.Context(), id)
+	if !errors.Is(err, apikey.ErrNotFound) {
+		t.Errorf("Get(%s) = %+v, %v; want an error matching ErrNotFound", id, r.Key, err)
+	}
+}
+
+// checkErr fails unless errors.Is(err, want).
+func checkErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: error %v; want one matching %v", what, err, want)
+	}
+}
+
+func checkRecord(t *testing.T, what string, got, want apikey.Record) {
+	t.Helper()
+	d := keyDiff(got.Key, want.Key)
+	if got.Hash != want.Hash {
+		d = append(d, fmt.Sprintf("Hash = %q, want %q", got.Hash, want.Hash))
+	}
+	if len(d) > 0 {
+		t.Errorf("%s: %s", what, strings.Join(d, "; "))
+	}
+}
+
+func checkKey(t *testing.T, what string, got, want apikey.Key) {
+	t.Helper()
+	if d := keyDiff(got, want); len(d) > 0 {
+		t.Errorf("%s: key %s: %s", what, want.ID, strings.Join(d, "; "))
+	}
+}
+
+// checkKeys compares two lists of keys element by element, in order.
+func checkKeys(t *testing.T, what string, got, want []apikey.Key) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d keys %v, want %d keys %v", what, len(got), ids(got), len(want), ids(want))
+		return
+	}
+	for i := range got {
+		if d := keyDiff(got[i], want[i]); len(d) > 0 {
+			t.Errorf("%s: key #%d (%s): %s", what, i, want[i].ID, strings.Join(d, "; "))
+		}
+	}
+}
+
+func ids(keys []apikey.Key) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.ID
+	}
+	return out
+}
+
+// keyDiff lists the fields in which got differs from want. Times must be
+// equal instants and in time.UTC, zero where want is zero.
+func keyDiff(got, want apikey.Key) []string {
+	var d []string
+	str := func(name, g, w string) {
+		if g != w {
+			d = append(d, fmt.Sprintf("%s = %q, want %q", name, g, w))
+		}
+	}
+	str("ID", got.ID, want.ID)
+	str("OrgID", got.OrgID, want.OrgID)
+	str("Name", got.Name, want.Name)
+	str("Prefix", got.Prefix, want.Prefix)
+	if got.Permission != want.Permission {
+		d = append(d, fmt.Sprintf("Permission = %v, want %v", got.Permission, want.Permission))
+	}
+	for _, f := range []struct {
+		name      string
+		got, want time.Time
+	}{
+		{"CreatedAt", got.CreatedAt, want.CreatedAt},
+		{"ExpiresAt", got.ExpiresAt, want.ExpiresAt},
+		{"LastUsedAt", got.LastUsedAt, want.LastUsedAt},
+		{"RevokedAt", got.RevokedAt, want.RevokedAt},
+	} {
+		if msg := timeDiff(f.got, f.want); msg != "" {
+			d = append(d, f.name+" "+msg)
+		}
+	}
+	return d
+}
+
+// timeDiff describes how got differs from want, or returns "".
+func timeDiff(got, want time.Time) string {
+	switch {
+	case !got.Equal(want) || got.IsZero() != want.IsZero():
+		return fmt.Sprintf("= %s, want %s", fmtTime(got), fmtTime(want))
+	case got.Location() != time.UTC:
+		return fmt.Sprintf("= %s is in location %q, want time.UTC", fmtTime(got), got.Location())
+	}
+	return ""
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "zero"
+	}
+	return t.Format("2006-01-02T15:04:05.000000000Z07:00")
+}
+
+// sortKeys sorts keys in the order List must return them: CreatedAt, then
+// ID compared bytewise.
+func sortKeys(keys []apikey.Key) {
+	slices.SortFunc(keys, func(a, b apikey.Key) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// isAfter reports whether k comes after p in List order.
+func isAfter(k apikey.Key, p apikey.Position) bool {
+	if p.IsZero() {
+		return true
+	}
+	if c := k.CreatedAt.Compare(p.CreatedAt); c != 0 {
+		return c > 0
+	}
+	return k.ID > p.ID
+}
+
+// noPanic runs f and turns a panic into a test error, so that one broken
+// call does not stop the rest of the suite.
+func noPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if v := recover(); v != nil {
+			t.Errorf("%s panicked: %v", what, v)
+		}
+	}()
+	f()
+}

@@ -1,0 +1,38 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/driive/keyauth/apikey"
+)
+
+// Run runs the conformance suite against stores made by newStore; each call
+// must return an empty store. newStore may register cleanups with t and
+// call t.Skip or t.Fatal when the store cannot be made.
+func Run(t *testing.T, newStore func(t *testing.T) apikey.Store) {
+	t.Helper()
+	groups := []struct {
+		name string
+		run  func(t *testing.T, s apikey.Store)
+	}{
+		{"CreateGet", testCreateGet},
+		{"Timestamps", testTimestamps},
+		{"List", testList},
+		{"Revoke", testRevoke},
+		{"OrgIsolation", testOrgIsolation},
+		{"Rotate", testRotate},
+		{"RecordUse", testRecordUse},
+		{"Changes", testChanges},
+		{"Concurrency", testConcurrency},
+		{"CancelledContext", testCancelledContext},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			s := newStore(t)
+			if s == nil {
+				t.Fatal("newStore returned a nil Store")
+			}
+			g.run(t, s)
+		})
+	}
+}
