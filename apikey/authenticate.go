@@ -63,6 +63,9 @@ func (s *Service) decide(e *entry, now int64) (Principal, error) {
 		return Principal{}, ErrKeyExpired
 	}
 	e.used(now)
+	if e.evicted.Load() {
+		s.cache.usedAfterEviction(e.principal.KeyID, now)
+	}
 	return e.principal, nil
 }
 
@@ -85,7 +88,7 @@ func (s *Service) refresh(ctx context.Context, e *entry) error {
 	}
 	if err != nil {
 		s.stats.unavailable.Add(1)
-		return s.storeErr("reading key status", err)
+		return unavailable("reading key status", err)
 	}
 	e.merge(r.RevokedAt, r.ExpiresAt)
 	return nil
@@ -117,6 +120,20 @@ func (s *Service) authenticateCold(ctx context.Context, token, id string, digest
 	}
 }
 
+// unavailable reports a store failure on the authentication path. Unlike
+// storeErr it passes no sentinel through: whatever the store said (a
+// deadline, ErrInvalidArgument from a confused driver), Authenticate answers
+// exactly one of its documented outcomes, and a store failure is never
+// "invalid".
+func unavailable(doing string, err error) error {
+	for _, sentinel := range []error{ErrInvalidKey, ErrKeyExpired, ErrKeyRevoked, ErrCorruptHash, ErrNotFound, ErrAlreadyExists, ErrInvalidArgument, ErrCursorExpired} {
+		if errors.Is(err, sentinel) {
+			return fmt.Errorf("%w: %s: %v", ErrUnavailable, doing, err)
+		}
+	}
+	return fmt.Errorf("%w: %s: %w", ErrUnavailable, doing, err)
+}
+
 func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
@@ -138,12 +155,21 @@ func (s *Service) verify(ctx context.Context, token, id string, digest [sha256.S
 	// The epoch is read before the store: if a status change lands between
 	// the read and the insert, insert refuses and the status is read again.
 	epoch := s.cache.currentEpoch()
+	// A flight for this text may have finished, and cached the key, between
+	// the caller's cache miss and the start of this flight: argon2id must
+	// not run twice for it.
+	if e := s.cache.get(id); e != nil {
+		if subtle.ConstantTimeCompare(e.digest[:], digest[:]) != 1 {
+			return nil, ErrInvalidKey
+		}
+		return e, nil
+	}
 	r, err := s.store.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrInvalidKey
 	}
 	if err != nil {
-		return nil, s.storeErr("reading the key", err)
+		return nil, unavailable("reading the key", err)
 	}
 	if r.ID != id {
 		return nil, ErrInvalidKey
@@ -178,12 +204,13 @@ func (s *Service) verify(ctx context.Context, token, id string, digest [sha256.S
 			return nil, ErrInvalidKey
 		}
 		if err != nil {
-			return nil, s.storeErr("reading the key", err)
+			return nil, unavailable("reading the key", err)
 		}
 		e.merge(r.RevokedAt, r.ExpiresAt)
 		if attempt == 3 {
 			// Statuses keep changing under us; answer with the status
-			// just read, without caching.
+			// just read, without caching (so its use goes to pending).
+			e.evicted.Store(true)
 			return e, nil
 		}
 	}

@@ -22,6 +22,7 @@ type entry struct {
 	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
 	lastUsed  atomic.Int64 // unix ns of the latest success; 0: none
 	flushed   atomic.Int64 // the lastUsed value already written to the store
+	evicted   atomic.Bool  // dropped from the cache; see Service.decide
 }
 
 func newEntry(r Record, digest [sha256.Size]byte) *entry {
@@ -147,10 +148,23 @@ func (c *cache) evictLocked() {
 }
 
 func (c *cache) dropLocked(e *entry) {
+	// evicted is set before lastUsed is read: a success recorded on e
+	// concurrently is either seen here or sees evicted (Service.decide).
+	e.evicted.Store(true)
 	if lu := e.lastUsed.Load(); lu > e.flushed.Load() && lu > c.pending[e.principal.KeyID] {
 		c.pending[e.principal.KeyID] = lu
 	}
 	delete(c.entries, e.principal.KeyID)
+}
+
+// usedAfterEviction keeps a success recorded on an entry that was dropped
+// while the request was using it.
+func (c *cache) usedAfterEviction(id string, at int64) {
+	c.mu.Lock()
+	if at > c.pending[id] {
+		c.pending[id] = at
+	}
+	c.mu.Unlock()
 }
 
 // apply records a change of a key's status.

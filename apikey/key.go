@@ -47,23 +47,26 @@ type Principal struct {
 // redacts itself when printed, logged or marshalled, and gives its text only
 // to [Secret.Reveal].
 type Secret struct {
-	// A pointer, so that even fmt's reflection over a struct holding a
-	// Secret in an unexported field prints an address, not the text.
+	// Two pointers deep, so that fmt's reflection over a struct holding a
+	// Secret in an unexported field (where String is out of its reach)
+	// prints addresses, not the text. One level is not enough: for a verb
+	// other than %v (%s, %q, %x ...) fmt reports the pointer as a bad verb
+	// and prints what it points to.
 	p *secretText
 }
 
-type secretText struct{ s string }
+type secretText struct{ s *string }
 
 const redacted = "[REDACTED]"
 
-func newSecret(s string) Secret { return Secret{&secretText{s}} }
+func newSecret(s string) Secret { return Secret{&secretText{&s}} }
 
 // Reveal returns the plaintext key. Show it to its owner once; never log it.
 func (s Secret) Reveal() string {
-	if s.p == nil {
+	if s.p == nil || s.p.s == nil {
 		return ""
 	}
-	return s.p.s
+	return *s.p.s
 }
 
 // String returns a redaction marker, never the key.

@@ -11,6 +11,9 @@ import (
 func (s *Service) Sync(ctx context.Context) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
+	// Freshness counts from before the read: a change committed while
+	// Changes runs may be missing from its answer.
+	started := s.cfg.Now().UnixNano()
 	changes, next, err := s.store.Changes(ctx, s.cursor)
 	if errors.Is(err, ErrCursorExpired) {
 		s.cfg.Logger.Warn("keyauth: change feed cursor expired; forgetting cached keys")
@@ -33,7 +36,7 @@ func (s *Service) Sync(ctx context.Context) error {
 		s.cache.apply(c)
 	}
 	s.cursor = next
-	s.lastSync.Store(s.cfg.Now().UnixNano())
+	s.lastSync.Store(started)
 	s.stats.syncs.Add(1)
 	return nil
 }
@@ -63,6 +66,10 @@ func (s *Service) Flush(ctx context.Context) error {
 // logged and retried on the next tick; they never fail a request. Run one
 // per Service.
 func (s *Service) Run(ctx context.Context) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("apikey: Service.Run is already running")
+	}
+	defer s.running.Store(false)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -77,8 +84,12 @@ func (s *Service) Run(ctx context.Context) error {
 	flushTick := time.NewTicker(s.cfg.FlushInterval)
 	defer flushTick.Stop()
 	syncOK, flushOK := true, true
+	// Each call gets a deadline, so a store that hangs cannot stall the
+	// loop: the next tick tries again.
 	sync := func() {
-		err := s.Sync(ctx)
+		cctx, cancel := context.WithTimeout(ctx, s.cfg.MaxStaleness)
+		err := s.Sync(cctx)
+		cancel()
 		if err != nil && syncOK && ctx.Err() == nil {
 			s.cfg.Logger.Warn("keyauth: change feed unavailable; cached keys are honoured until MaxStaleness", "error", err)
 		} else if err == nil && !syncOK {
@@ -94,7 +105,9 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-syncTick.C:
 			sync()
 		case <-flushTick.C:
-			err := s.Flush(ctx)
+			cctx, cancel := context.WithTimeout(ctx, s.cfg.FlushInterval)
+			err := s.Flush(cctx)
+			cancel()
 			if err != nil && flushOK && ctx.Err() == nil {
 				s.cfg.Logger.Warn("keyauth: writing last-used times failed; will retry", "error", err)
 			}

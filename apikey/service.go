@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // Service creates, lists, rotates, revokes and authenticates keys. Create
@@ -36,6 +38,7 @@ type Service struct {
 
 	flushMu sync.Mutex // one flush at a time
 
+	running   atomic.Bool // Run is going
 	closeOnce sync.Once
 	closed    chan struct{}
 }
@@ -191,8 +194,14 @@ func (s *Service) List(ctx context.Context, orgID string, opt ListOptions) (Page
 	return page, nil
 }
 
+// A cursor is base64url of "<created unix µs>.<id>.<checksum>". The
+// checksum (the key format's CRC-32) catches a cursor that was edited or
+// cut; it is no secret, and needs none: a forged cursor only moves the page
+// start within the caller's own organization.
 func encodeCursor(p Position) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(p.CreatedAt.UnixMicro(), 10) + "." + p.ID))
+	body := strconv.FormatInt(p.CreatedAt.UnixMicro(), 10) + "." + p.ID
+	sum := keyformat.Checksum(body)
+	return base64.RawURLEncoding.EncodeToString([]byte(body + "." + string(sum[:])))
 }
 
 func decodeCursor(c string) (Position, error) {
@@ -200,19 +209,28 @@ func decodeCursor(c string) (Position, error) {
 		return Position{}, nil
 	}
 	bad := fmt.Errorf("%w: malformed cursor", ErrInvalidArgument)
-	if len(c) > 64 {
+	if len(c) > 80 {
 		return Position{}, bad
 	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	if err != nil {
 		return Position{}, bad
 	}
-	us, id, ok := strings.Cut(string(b), ".")
-	n, err := strconv.ParseInt(us, 10, 64)
-	if !ok || err != nil || n < 0 || !validID(id) {
+	i := strings.LastIndexByte(string(b), '.')
+	if i < 0 {
 		return Position{}, bad
 	}
-	return Position{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, nil
+	body, sum := string(b[:i]), string(b[i+1:])
+	us, id, ok := strings.Cut(body, ".")
+	n, err := strconv.ParseInt(us, 10, 64)
+	if !ok || err != nil || n < 0 || !validID(id) || !keyformat.ValidChecksum(body, sum) {
+		return Position{}, bad
+	}
+	p := Position{CreatedAt: time.UnixMicro(n).UTC(), ID: id}
+	if encodeCursor(p) != c {
+		return Position{}, bad // "+5", "007": only the spelling we issue
+	}
+	return p, nil
 }
 
 // Revoke ends a key at once. It is idempotent: revoking a revoked key
