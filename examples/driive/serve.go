@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/examples/driive/internal/web"
+	"github.com/driive/keyauth/middleware"
+)
+
+// shutdownTimeout bounds how long in-flight requests may run once a
+// signal arrived.
+const shutdownTimeout = 30 * time.Second
+
+func serve(ctx context.Context, args []string, e env) error {
+	c := newCommand("driive serve", "[-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW]",
+		`Serves the API under /v1/organizations/{orgId}/ and the API Keys page at
+/developer/api-keys. On the first start against an empty database it creates a
+write key for organization "demo" and prints it once.`)
+	addr := c.fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	db := c.dbFlag()
+	adminPassword := c.fs.String("admin-password", "", "password of the API Keys page (default $DRIIVE_ADMIN_PASSWORD, else generated and printed)")
+	pos, err := c.parse(args, e)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %s (see %s -h)", quoteShort(pos[0]), c.name)
+	}
+	src, err := resolveDB(*db, e)
+	if err != nil {
+		return err
+	}
+	password := *adminPassword
+	if password == "" {
+		password = e.getenv("DRIIVE_ADMIN_PASSWORD")
+	}
+	generated := password == ""
+	if generated {
+		password = rand.Text()
+	}
+	return runServer(ctx, serverConfig{Addr: *addr, Source: src, AdminPassword: password,
+		ShowPassword: generated, Stdout: e.stdout, Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
+}
+
+type serverConfig struct {
+	Addr          string
+	Source        dataSource
+	AdminPassword string
+	ShowPassword  bool // the password was generated: print it
+	Stdout        interface{ Write([]byte) (int, error) }
+	Log           *slog.Logger
+	Hash          apikey.HashParams // zero: the Service's default
+}
+
+// runServer serves until ctx is done (SIGINT or SIGTERM), then stops
+// accepting connections, lets in-flight requests finish, writes pending
+// last-used times and closes the database.
+func runServer(ctx context.Context, cfg serverConfig) error {
+	startCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	d, err := openDatabase(startCtx, cfg.Source)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc, err := apikey.NewService(apikey.Config{Store: d.keys, Logger: cfg.Log, Hash: cfg.Hash})
+	if err != nil {
+		return err
+	}
+	handler, err := buildHandler(startCtx, d, svc, cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	base := "http://" + dialable(ln.Addr())
+
+	// The demo key is printed before the first request can be answered.
+	k, secret, err := bootstrapDemoKey(startCtx, d, svc, time.Now())
+	if err != nil {
+		return err
+	}
+	if secret.Reveal() != "" {
+		fmt.Fprintf(cfg.Stdout, "Created a write key for organization %q (%s). It is shown once; store it now:\n\n  %s\n\nTry it:\n\n  curl -H \"Authorization: Bearer %s\" %s/v1/organizations/%s/appointments\n\n",
+			demoOrg, k.Prefix, secret.Reveal(), secret.Reveal(), base, demoOrg)
+	}
+	if cfg.ShowPassword {
+		fmt.Fprintf(cfg.Stdout, "Admin password for %s/developer/api-keys: %s\n", base, cfg.AdminPassword)
+	}
+
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+	}
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		svc.Run(runCtx) // returns when Close is called
+	}()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(cfg.Stdout, "Listening on %s\n", base)
+	cfg.Log.Info("driive: serving", "addr", base, "db", cfg.Source.dialect.String())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	cfg.Log.Info("driive: shutting down")
+	shutCtx, cancelShut := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancelShut()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		cfg.Log.Warn("driive: in-flight requests did not finish in time", "error", err)
+	}
+	if err := svc.Close(shutCtx); err != nil {
+		cfg.Log.Error("driive: writing last-used times", "error", err)
+	}
+	stopRun()
+	<-ran
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	cfg.Log.Info("driive: stopped")
+	return nil
+}
+
+func buildHandler(ctx context.Context, d *database, svc *apikey.Service, cfg serverConfig) (http.Handler, error) {
+	cursorKey, err := d.cursorKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mw, err := middleware.New(middleware.Config{Authenticator: svc, Realm: "driive", Logger: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
+	pages, err := web.New(web.Config{Service: svc, AdminPassword: cfg.AdminPassword, Logger: cfg.Log, OrgID: demoOrg})
+	if err != nil {
+		return nil, err
+	}
+	return newHandler(handlerConfig{DB: d, CursorKey: cursorKey, Auth: mw.Handler, Web: pages, Logger: cfg.Log})
+}
+
+// dialable turns a listening address into one a client can dial: an
+// unspecified host (0.0.0.0, ::) becomes loopback.
+func dialable(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := tcp.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+}
