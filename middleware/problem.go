@@ -1,0 +1,114 @@
+package middleware
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// challenge is the kind of WWW-Authenticate header a problem carries.
+type challenge uint8
+
+const (
+	noChallenge      challenge = iota
+	challengeBare              // no credentials: realm only
+	challengeRequest           // error="invalid_request"
+	challengeToken             // error="invalid_token"
+	challengeScope             // error="insufficient_scope", scope="write"
+	numChallenges
+)
+
+// problem is one rejection of the HTTP contract. Its body is encoded once,
+// at package initialization: a rejection costs no JSON encoding, and the
+// body of a given code never varies with the request (so the 404 for an
+// organization that exists is byte-identical to the one for an
+// organization that does not).
+type problem struct {
+	status    int
+	code      string
+	challenge challenge
+	body      []byte
+	length    string // len(body), for Content-Length
+}
+
+// Problem codes of the HTTP contract (the "code" member of the body).
+const (
+	CodeMissingAPIKey          = "missing_api_key"
+	CodeInvalidRequest         = "invalid_request"
+	CodeInvalidAPIKey          = "invalid_api_key"
+	CodeAPIKeyExpired          = "api_key_expired"
+	CodeAPIKeyRevoked          = "api_key_revoked"
+	CodeInsufficientPermission = "insufficient_permission"
+	CodeNotFound               = "not_found"
+	CodeAuthUnavailable        = "auth_unavailable"
+	CodeInternalError          = "internal_error"
+)
+
+var (
+	probMissing = newProblem(http.StatusUnauthorized, CodeMissingAPIKey, challengeBare,
+		`This request needs an API key, sent as "Authorization: Bearer <key>".`)
+	probDuplicate = newProblem(http.StatusBadRequest, CodeInvalidRequest, challengeRequest,
+		"The request has more than one Authorization header.")
+	probEmptyToken = newProblem(http.StatusBadRequest, CodeInvalidRequest, challengeRequest,
+		"The Authorization header names the Bearer scheme but holds no key.")
+	probBadToken = newProblem(http.StatusBadRequest, CodeInvalidRequest, challengeRequest,
+		`The Authorization header is malformed: it must be "Bearer", one or more spaces, and the key.`)
+	probInvalid = newProblem(http.StatusUnauthorized, CodeInvalidAPIKey, challengeToken,
+		"The API key is not valid.")
+	probExpired = newProblem(http.StatusUnauthorized, CodeAPIKeyExpired, challengeToken,
+		"The API key has expired.")
+	probRevoked = newProblem(http.StatusUnauthorized, CodeAPIKeyRevoked, challengeToken,
+		"The API key has been revoked.")
+	probForbidden = newProblem(http.StatusForbidden, CodeInsufficientPermission, challengeScope,
+		"The API key has read permission; this request needs write permission.")
+	probNotFound = newProblem(http.StatusNotFound, CodeNotFound, noChallenge,
+		"The requested resource was not found.")
+	probUnavailable = newProblem(http.StatusServiceUnavailable, CodeAuthUnavailable, noChallenge,
+		"Authentication is temporarily unavailable; try again later.")
+	probInternal = newProblem(http.StatusInternalServerError, CodeInternalError, noChallenge,
+		"The server could not check the API key.")
+)
+
+func newProblem(status int, code string, ch challenge, detail string) *problem {
+	body, err := json.Marshal(struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+		Code   string `json:"code"`
+	}{"about:blank", http.StatusText(status), status, detail, code})
+	if err != nil {
+		panic(err) // constant input: cannot happen
+	}
+	return &problem{status: status, code: code, challenge: ch, body: body, length: strconv.Itoa(len(body))}
+}
+
+// challenges returns the WWW-Authenticate value of each challenge kind for
+// realm. The realm is sent in every challenge, as in RFC 6750's examples,
+// so a client sees the same protection space whatever went wrong.
+func challenges(realm string) [numChallenges]string {
+	r := `Bearer realm="` + realm + `"`
+	return [numChallenges]string{
+		challengeBare:    r,
+		challengeRequest: r + `, error="invalid_request"`,
+		challengeToken:   r + `, error="invalid_token"`,
+		challengeScope:   r + `, error="insufficient_scope", scope="write"`,
+	}
+}
+
+// write sends p. It only sets headers and writes the body, so it works
+// with any ResponseWriter and wraps none.
+func (m *Middleware) write(w http.ResponseWriter, p *problem) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", p.length)
+	h.Set("Cache-Control", "no-store")
+	if p.challenge != noChallenge {
+		h.Set("WWW-Authenticate", m.challenges[p.challenge])
+	}
+	if p.status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", m.retryAfter)
+	}
+	w.WriteHeader(p.status)
+	_, _ = w.Write(p.body) // a client that went away is not our error
+}
