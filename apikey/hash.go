@@ -1,6 +1,7 @@
 package apikey
 
 import (
+	"encoding/base64"
 	"fmt"
 
 	"github.com/alexedwards/argon2id"
@@ -96,9 +97,11 @@ func checkHash(encoded string) (HashParams, error) {
 		return HashParams{}, fmt.Errorf("%w: %v", ErrCorruptHash, err)
 	}
 	// DecodeHash reads numbers with Sscanf, which accepts leading zeros,
-	// signs and trailing text; only the canonical spelling is accepted.
-	canonical := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$", argon2.Version, p.Memory, p.Iterations, p.Parallelism)
-	if len(encoded) < len(canonical) || encoded[:len(canonical)] != canonical {
+	// signs and trailing text, and its base64 decoder skips newlines; only
+	// the exact text argon2id.CreateHash writes is accepted.
+	canonical := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Iterations, p.Parallelism,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+	if encoded != canonical {
 		return HashParams{}, fmt.Errorf("%w: not in canonical form", ErrCorruptHash)
 	}
 	return p, nil

@@ -90,6 +90,9 @@ func watchText(s string) {
 }
 
 func watchKey(k string) {
+	if k == "" {
+		return
+	}
 	leakWatch.mu.Lock()
 	leakWatch.keys = append(leakWatch.keys, k)
 	leakWatch.mu.Unlock()
