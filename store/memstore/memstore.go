@@ -1,6 +1,3 @@
-// Package memstore is an in-memory apikey.Store, for tests and for
-// single-process services that can lose their keys on restart. A Store is
-// safe for concurrent use; its zero value is not usable, call New.
 package memstore
 
 import (
@@ -19,7 +16,8 @@ import (
 // apikey.ErrCursorExpired.
 const maxChanges = 100_000
 
-// Store keeps records in memory.
+// Store keeps records in memory. It is safe for concurrent use. Its zero
+// value is an empty Store, ready to use; [New] returns one too.
 type Store struct {
 	mu      sync.Mutex
 	records map[string]*apikey.Record
@@ -48,6 +46,9 @@ func (s *Store) Create(ctx context.Context, r apikey.Record) error {
 }
 
 func (s *Store) createLocked(r apikey.Record) error {
+	if s.records == nil {
+		s.records = make(map[string]*apikey.Record)
+	}
 	if _, ok := s.records[r.ID]; ok {
 		return fmt.Errorf("memstore: key %s: %w", r.ID, apikey.ErrAlreadyExists)
 	}

@@ -9,5 +9,13 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) apikey.Store { return memstore.New() })
+	for _, tt := range []struct {
+		desc     string
+		newStore func(t *testing.T) apikey.Store
+	}{
+		{"New", func(t *testing.T) apikey.Store { return memstore.New() }},
+		{"zero value", func(t *testing.T) apikey.Store { return new(memstore.Store) }},
+	} {
+		t.Run(tt.desc, func(t *testing.T) { storetest.Run(t, tt.newStore) })
+	}
 }
