@@ -168,6 +168,7 @@ type env struct {
 	t     testing.TB
 	svc   *apikey.Service
 	mem   *memstore.Store
+	store apikey.Store // what the Service uses: mem, or a wrapper of it
 	clock *clock
 	logs  *logSink
 }
@@ -195,8 +196,30 @@ func newEnv(t testing.TB, opts ...option) *env {
 	if err != nil {
 		t.Fatalf("NewService: %v", err)
 	}
-	e.svc = svc
+	e.svc, e.store = svc, cfg.Store
 	return e
+}
+
+// sibling is a second Service on the same store and clock, as another
+// process would be.
+func (e *env) sibling(opts ...option) *env {
+	e.t.Helper()
+	o := &env{t: e.t, mem: e.mem, store: e.store, clock: e.clock, logs: &logSink{}}
+	cfg := apikey.Config{
+		Store:  e.store,
+		Hash:   fastHash,
+		Now:    e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(o.logs, nil)),
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	svc, err := apikey.NewService(cfg)
+	if err != nil {
+		e.t.Fatalf("NewService: %v", err)
+	}
+	o.svc = svc
+	return o
 }
 
 func withStore(s apikey.Store) option { return func(c *apikey.Config) { c.Store = s } }
