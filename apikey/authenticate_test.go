@@ -1,0 +1,215 @@
+package apikey_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+)
+
+// outcomes are the answers Authenticate may give; each error must match
+// exactly one of them.
+var outcomes = []error{apikey.ErrInvalidKey, apikey.ErrKeyExpired, apikey.ErrKeyRevoked, apikey.ErrUnavailable}
+
+func checkOneOutcome(t *testing.T, err error, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("Authenticate = %v, want %v", err, want)
+	}
+	for _, o := range outcomes {
+		if o != want && errors.Is(err, o) {
+			t.Fatalf("Authenticate = %v matches both %v and %v", err, want, o)
+		}
+	}
+}
+
+// wrongSecret returns a well-formed key with the id of token and another
+// secret.
+func wrongSecret(token string) string {
+	return withChecksum(token[:len(token)-apikey.SecretLen-apikey.ChecksumLen] + "WRONGsecretWRONGsecretWRONGsecre")
+}
+
+func TestAuthenticateOutcomes(t *testing.T) {
+	e := newEnv(t)
+	e.sync()
+	live, liveToken := e.create("org1", "live", apikey.Read, time.Time{})
+	exp, expToken := e.create("org1", "expiring", apikey.Write, t0.Add(time.Minute))
+	rev, revToken := e.create("org2", "revoked", apikey.Write, time.Time{})
+	if _, err := e.svc.Revoke(t.Context(), "org2", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	e.sync()
+	tests := []struct {
+		desc  string
+		token string
+		want  error
+	}{
+		{"empty", "", apikey.ErrInvalidKey},
+		{"garbage", "hello", apikey.ErrInvalidKey},
+		{"bad checksum", liveToken[:len(liveToken)-1] + string(liveToken[len(liveToken)-1]^1), apikey.ErrInvalidKey},
+		{"unknown id", withChecksum("dk_ZZZZZZZZZZZZ_0123456789abcdefghijABCDEFGHIJxy"), apikey.ErrInvalidKey},
+		{"wrong secret, live key", wrongSecret(liveToken), apikey.ErrInvalidKey},
+		{"wrong secret, expired key", wrongSecret(expToken), apikey.ErrInvalidKey},
+		{"wrong secret, revoked key", wrongSecret(revToken), apikey.ErrInvalidKey},
+		{"another prefix", withChecksum("xk" + liveToken[2:len(liveToken)-6]), apikey.ErrInvalidKey},
+		{"expired key", expToken, apikey.ErrKeyExpired},
+		{"revoked key", revToken, apikey.ErrKeyRevoked},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			// Twice: the first answer may come from the store, the second
+			// from the cache.
+			for range 2 {
+				p, err := e.auth(tt.token)
+				checkOneOutcome(t, err, tt.want)
+				if p != (apikey.Principal{}) {
+					t.Fatalf("a refusal came with principal %+v", p)
+				}
+			}
+		})
+	}
+	t.Run("live key", func(t *testing.T) {
+		for range 2 {
+			p := mustAuth(t, e, liveToken)
+			want := apikey.Principal{KeyID: live.ID, OrgID: "org1", Permission: apikey.Read, Name: "live", Prefix: live.Prefix}
+			if p != want {
+				t.Fatalf("principal %+v, want %+v", p, want)
+			}
+		}
+	})
+	_ = exp
+}
+
+func TestRevokedAndExpiredOnlyAfterTheSecretIsProven(t *testing.T) {
+	// A fresh Service per case, so nothing is cached: the cold path must
+	// not report the key's status to a caller with the wrong secret.
+	for _, tt := range []struct {
+		desc   string
+		revoke bool
+	}{{"revoked", true}, {"expired", false}} {
+		t.Run(tt.desc, func(t *testing.T) {
+			e := newEnv(t)
+			k, token := e.create("org1", "k", apikey.Write, t0.Add(time.Hour))
+			if tt.revoke {
+				if _, err := e.svc.Revoke(t.Context(), "org1", k.ID); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				e.clock.Advance(2 * time.Hour)
+			}
+			cold := e.sibling()
+			_, err := cold.auth(wrongSecret(token))
+			checkOneOutcome(t, err, apikey.ErrInvalidKey)
+			if cold.svc.Stats().HashRuns != 1 {
+				t.Fatalf("HashRuns = %d: the wrong secret was not checked with argon2id", cold.svc.Stats().HashRuns)
+			}
+			want := apikey.ErrKeyExpired
+			if tt.revoke {
+				want = apikey.ErrKeyRevoked
+			}
+			_, err = cold.auth(token)
+			checkOneOutcome(t, err, want)
+			// Now cached: the wrong secret still learns nothing.
+			_, err = cold.auth(wrongSecret(token))
+			checkOneOutcome(t, err, apikey.ErrInvalidKey)
+		})
+	}
+}
+
+func TestStoreFailureIsUnavailableNeverInvalid(t *testing.T) {
+	tests := []struct {
+		desc   string
+		cached bool
+	}{
+		{"cold: key not cached", false},
+		{"cached, change feed stale", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			e, fs := newFaultEnv(t)
+			_, token := e.key("org1")
+			if tt.cached {
+				mustAuth(t, e, token)
+			}
+			fs.set(func(f *faultStore) { f.failGet, f.failChanges = true, true })
+			for _, tok := range []string{token, wrongSecret(token), withChecksum("dk_ZZZZZZZZZZZZ_0123456789abcdefghijABCDEFGHIJxy")} {
+				if tt.cached && tok != token {
+					continue // answered from the cache without the store
+				}
+				_, err := e.auth(tok)
+				checkOneOutcome(t, err, apikey.ErrUnavailable)
+			}
+			if err := watchErr(e.svc.Sync(t.Context())); !errors.Is(err, apikey.ErrUnavailable) {
+				t.Fatalf("Sync = %v, want ErrUnavailable", err)
+			}
+			fs.set(func(f *faultStore) { f.failGet, f.failChanges = false, false })
+			mustAuth(t, e, token)
+		})
+	}
+}
+
+// sentinelStore answers Get with one of apikey's own sentinels, as a
+// confused driver might.
+type sentinelStore struct {
+	apikey.Store
+	err error
+}
+
+func (s sentinelStore) Get(context.Context, string) (apikey.Record, error) {
+	return apikey.Record{}, s.err
+}
+
+func TestStoreSentinelsOnTheAuthPathAreUnavailable(t *testing.T) {
+	for _, sentinel := range []error{apikey.ErrInvalidArgument, apikey.ErrKeyRevoked, apikey.ErrAlreadyExists, apikey.ErrCursorExpired} {
+		t.Run(sentinel.Error(), func(t *testing.T) {
+			e := newEnv(t)
+			_, token := e.key("org1")
+			other := e.sibling(withStore(sentinelStore{e.mem, sentinel}))
+			_, err := other.auth(token)
+			checkOneOutcome(t, err, apikey.ErrUnavailable)
+		})
+	}
+}
+
+func TestHangingStoreAndDeadline(t *testing.T) {
+	e, fs := newFaultEnv(t)
+	_, token := e.key("org1")
+	fs.set(func(f *faultStore) { f.hang = true })
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := e.svc.Authenticate(ctx, token)
+	checkOneOutcome(t, watchErr(err), apikey.ErrUnavailable)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Authenticate = %v, want it to name the deadline", err)
+	}
+	// Cancelled rather than timed out: the same.
+	ctx2, cancel2 := context.WithCancel(t.Context())
+	go func() { time.Sleep(20 * time.Millisecond); cancel2() }()
+	_, err = e.svc.Authenticate(ctx2, token)
+	checkOneOutcome(t, watchErr(err), apikey.ErrUnavailable)
+	fs.set(func(f *faultStore) { f.hang = false })
+	mustAuth(t, e, token)
+	if st := e.svc.Stats(); st.Invalid != 0 {
+		t.Fatalf("Stats.Invalid = %d after store hangs", st.Invalid)
+	}
+}
+
+func TestAuthenticateWithoutRunRereadsStatus(t *testing.T) {
+	// Without Run (and no Sync), a cached key's status comes from the
+	// store on every request: a revocation by another process is seen at
+	// once.
+	e := newEnv(t)
+	k, token := e.key("org1")
+	mustAuth(t, e, token)
+	other := e.sibling()
+	if _, err := other.svc.Revoke(t.Context(), "org1", k.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantAuthErr(t, e, token, apikey.ErrKeyRevoked)
+	if e.svc.Stats().HashRuns != 1 {
+		t.Fatalf("HashRuns = %d, want 1", e.svc.Stats().HashRuns)
+	}
+}
