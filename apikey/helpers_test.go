@@ -163,6 +163,10 @@ func (w *logSink) String() string {
 	return w.buf.String()
 }
 
+func newLogger(w *logSink) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
 // env is one Service under test with what it stands on.
 type env struct {
 	t     testing.TB
@@ -184,7 +188,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 		Store:  e.mem,
 		Hash:   fastHash,
 		Now:    e.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: newLogger(e.logs),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -209,7 +213,7 @@ func (e *env) sibling(opts ...option) *env {
 		Store:  e.store,
 		Hash:   fastHash,
 		Now:    e.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(o.logs, nil)),
+		Logger: newLogger(o.logs),
 	}
 	for _, opt := range opts {
 		opt(&cfg)

@@ -1,0 +1,194 @@
+package apikey_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/store/memstore"
+)
+
+func TestChangeFeedReachesOtherInstanceOnSync(t *testing.T) {
+	tests := []struct {
+		desc   string
+		change func(t *testing.T, a *env, k apikey.Key)
+		want   error
+	}{
+		{"revoke", func(t *testing.T, a *env, k apikey.Key) {
+			if _, err := a.svc.Revoke(t.Context(), "org1", k.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, apikey.ErrKeyRevoked},
+		{"rotate with grace 0", func(t *testing.T, a *env, k apikey.Key) {
+			if _, s, err := a.svc.Rotate(t.Context(), apikey.RotateParams{OrgID: "org1", ID: k.ID}); err != nil {
+				t.Fatal(err)
+			} else {
+				watchKey(s.Reveal())
+			}
+		}, apikey.ErrKeyExpired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			a := newEnv(t)
+			b := a.sibling()
+			b.sync()
+			k, token := a.key("org1")
+			mustAuth(t, b, token)
+			tt.change(t, a, k)
+			// B trusts its cache while its feed is fresh...
+			mustAuth(t, b, token)
+			// ...and refuses once it has read the feed.
+			b.sync()
+			wantAuthErr(t, b, token, tt.want)
+			if b.svc.Stats().HashRuns != 1 {
+				t.Fatal("B re-ran argon2id instead of applying the change")
+			}
+		})
+	}
+}
+
+// realEnv is a pair of Services on one memstore with the real clock, for
+// tests of Run's timing.
+func realPair(t *testing.T) (a, b *apikey.Service, mem *memstore.Store, logs *logSink) {
+	t.Helper()
+	mem = memstore.New()
+	logs = &logSink{}
+	mk := func() *apikey.Service {
+		s, err := apikey.NewService(apikey.Config{Store: mem, Hash: fastHash, Logger: newLogger(logs)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	return mk(), mk(), mem, logs
+}
+
+func TestChangeFeedWithRunWithinOneSecond(t *testing.T) {
+	a, b, _, _ := realPair(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); b.Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+
+	var keys []apikey.Key
+	var tokens []string
+	for _, name := range []string{"revoked", "rotated"} {
+		k, s, err := a.Create(t.Context(), apikey.CreateParams{OrgID: "org1", Name: name, Permission: apikey.Read})
+		if err != nil {
+			t.Fatal(err)
+		}
+		watchKey(s.Reveal())
+		keys, tokens = append(keys, k), append(tokens, s.Reveal())
+	}
+	// Wait for B's first Sync, then cache both keys on B.
+	for deadline := time.Now().Add(5 * time.Second); b.Stats().Syncs == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not sync")
+		}
+	}
+	for _, tok := range tokens {
+		if _, err := b.Authenticate(t.Context(), tok); err != nil {
+			t.Fatal(watchErr(err))
+		}
+	}
+	if _, err := a.Revoke(t.Context(), "org1", keys[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, s, err := a.Rotate(t.Context(), apikey.RotateParams{OrgID: "org1", ID: keys[1].ID}); err != nil {
+		t.Fatal(err)
+	} else {
+		watchKey(s.Reveal())
+	}
+	changed := time.Now()
+	want := []error{apikey.ErrKeyRevoked, apikey.ErrKeyExpired}
+	for i, tok := range tokens {
+		for {
+			_, err := b.Authenticate(t.Context(), tok)
+			if errors.Is(watchErr(err), want[i]) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("B: %v, want %v", err, want[i])
+			}
+			if time.Since(changed) > time.Second {
+				t.Fatalf("B still accepts the %s key %v after the change", keys[i].Name, time.Since(changed))
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if st := b.Stats(); st.HashRuns != 2 {
+		t.Fatalf("B HashRuns = %d, want 2", st.HashRuns)
+	}
+}
+
+func TestMaxStalenessPolicy(t *testing.T) {
+	e, fs := newFaultEnv(t, func(c *apikey.Config) { c.MaxStaleness = 10 * time.Second })
+	_, token := e.key("org1")
+	e.sync() // last good Sync at t0
+	mustAuth(t, e, token)
+
+	fs.set(func(f *faultStore) { f.failGet, f.failChanges = true, true })
+	e.clock.Advance(5 * time.Second)
+	if err := watchErr(e.svc.Sync(t.Context())); !errors.Is(err, apikey.ErrUnavailable) {
+		t.Fatalf("Sync with the store down = %v", err)
+	}
+	mustAuth(t, e, token) // within MaxStaleness: the cache is honoured
+	e.clock.Set(t0.Add(10 * time.Second))
+	mustAuth(t, e, token) // at exactly MaxStaleness, still honoured
+	e.clock.Set(t0.Add(10*time.Second + time.Nanosecond))
+	for range 3 {
+		_, err := e.auth(token)
+		checkOneOutcome(t, err, apikey.ErrUnavailable)
+	}
+	// The store is back: the key works again, first through a direct read,
+	// then through the cache once the feed is fresh.
+	fs.set(func(f *faultStore) { f.failGet, f.failChanges = false, false })
+	mustAuth(t, e, token)
+	e.sync()
+	gets := fs.getCount()
+	mustAuth(t, e, token)
+	if fs.getCount() != gets {
+		t.Fatal("a fresh feed did not spare the store read")
+	}
+	if st := e.svc.Stats(); st.HashRuns != 1 || st.Refreshes == 0 || st.SyncFailures != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestChangeFeedCursorExpiredForgetsCache(t *testing.T) {
+	e, fs := newFaultEnv(t)
+	_, token := e.key("org1")
+	e.sync()
+	mustAuth(t, e, token)
+	cs := &expiringFeed{faultStore: fs}
+	other := e.sibling(withStore(cs))
+	other.sync()
+	mustAuth(t, other, token)
+	cs.expire.Store(true)
+	other.sync() // cursor expired: cache forgotten, feed restarted
+	if st := other.svc.Stats(); st.CachedKeys != 0 {
+		t.Fatalf("CachedKeys = %d after an expired cursor", st.CachedKeys)
+	}
+	mustAuth(t, other, token)
+	if st := other.svc.Stats(); st.HashRuns != 2 {
+		t.Fatalf("HashRuns = %d, want 2", st.HashRuns)
+	}
+}
+
+// expiringFeed answers the next Changes with a cursor with ErrCursorExpired.
+type expiringFeed struct {
+	*faultStore
+	expire atomic.Bool
+}
+
+func (f *expiringFeed) Changes(ctx context.Context, cursor string) ([]apikey.Change, string, error) {
+	if cursor != "" && f.expire.CompareAndSwap(true, false) {
+		return nil, "", apikey.ErrCursorExpired
+	}
+	return f.faultStore.Changes(ctx, cursor)
+}
