@@ -1,0 +1,68 @@
+package apikey_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+)
+
+func TestHashWaitEndsInUnavailable(t *testing.T) {
+	e := newEnv(t, func(c *apikey.Config) { c.MaxConcurrentHashes = 1; c.HashWait = 30 * time.Millisecond })
+	_, token := e.key("org1")
+	// A slow argon2id run holds the only slot.
+	release, err := apikey.HoldHashSlot(t.Context(), e.svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_, err := e.auth(token)
+		checkOneOutcome(t, err, apikey.ErrUnavailable)
+	}
+	if st := e.svc.Stats(); st.HashTimeouts != 3 || st.HashRuns != 0 || st.Invalid != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	release()
+	mustAuth(t, e, token)
+	if n := apikey.HashSlotsInUse(e.svc); n != 0 {
+		t.Fatalf("%d slots in use after the run", n)
+	}
+}
+
+func TestCancelledWaiterTakesNothing(t *testing.T) {
+	e := newEnv(t, func(c *apikey.Config) {
+		c.MaxConcurrentHashes = 1
+		c.HashWait = time.Minute
+		c.FailureLimit = 1
+	})
+	k, token := e.key("org1")
+	release, err := apikey.HoldHashSlot(t.Context(), e.svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{token, wrongSecret(token)} {
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		_, err := e.svc.Authenticate(ctx, tok)
+		checkOneOutcome(t, watchErr(err), apikey.ErrUnavailable)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Authenticate = %v, want it to name the cancellation", err)
+		}
+		if n := apikey.HashSlotsInUse(e.svc); n != 1 {
+			t.Fatalf("%d slots in use; only the held one should be", n)
+		}
+	}
+	if apikey.FailuresBlocked(e.svc, k.ID) {
+		t.Fatal("a cancelled wait counted against the failure budget")
+	}
+	if st := e.svc.Stats(); st.HashRuns != 0 || st.Invalid != 0 || st.HashTimeouts != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	release()
+	if n := apikey.HashSlotsInUse(e.svc); n != 0 {
+		t.Fatalf("%d slots in use after release", n)
+	}
+	mustAuth(t, e, token)
+}
