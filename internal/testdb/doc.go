@@ -1,0 +1,15 @@
+// Package testdb gives tests of any keyauth package a fresh, empty database
+// of their own on PostgreSQL, MySQL/MariaDB or SQLite, dropped when the test
+// ends, so that test binaries running at the same time never collide.
+//
+// PostgreSQL and MySQL come from the server named by KEYAUTH_POSTGRES_DSN
+// and KEYAUTH_MYSQL_DSN: each call creates a randomly named database there.
+// When a variable is unset and a Docker engine is reachable, a throwaway
+// server is started in a container instead (github.com/ory/dockertest/v3);
+// otherwise the test is skipped with a message naming the variable to set.
+// With KEYAUTH_REQUIRE_DB=1 a skip becomes a failure, so CI cannot pass
+// without the databases. SQLite needs no server and always runs.
+//
+// Only tests import this package; it is internal so that it never becomes
+// part of the module's API.
+package testdb

@@ -1,0 +1,38 @@
+package testdb
+
+import (
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	_ "modernc.org/sqlite" // registers "sqlite"
+)
+
+// SQLite returns a connection to a fresh SQLite database in t.TempDir(),
+// in WAL mode with a busy timeout, so that several connections (and
+// processes) can use it at once.
+func SQLite(t testing.TB) *sql.DB {
+	t.Helper()
+	_, db := SQLiteDSN(t)
+	return db
+}
+
+// SQLiteDSN is SQLite, and also returns the DSN (for the modernc.org/sqlite
+// driver, name "sqlite").
+func SQLiteDSN(t testing.TB) (string, *sql.DB) {
+	t.Helper()
+	dsn := SQLiteFileDSN(filepath.Join(t.TempDir(), "keyauth.db"))
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatalf("testdb: opening SQLite database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return dsn, db
+}
+
+// SQLiteFileDSN returns the DSN that SQLite uses for the file at path: WAL
+// journal, 10 s busy timeout, foreign keys on.
+func SQLiteFileDSN(path string) string {
+	return "file:" + filepath.ToSlash(path) +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+}
