@@ -47,7 +47,7 @@ func testCreateGet(t *testing.T, s apikey.Store) {
 	t.Run("ids that differ only in case are different keys", func(t *testing.T) {
 		lower := withID(newRecord("acme", now), "caseabcdefgh")
 		upper := withID(newRecord("acme", now), "CASEABCDEFGH")
-		mixed := withID(newRecord("initech", now), "CaseAbcdefgh")
+		mixed := withID(newRecord("acme-2", now), "CaseAbcdefgh")
 		mustCreate(t, s, lower, upper, mixed)
 		checkStored(t, s, lower)
 		checkStored(t, s, upper)
@@ -84,7 +84,7 @@ func testCreateGet(t *testing.T, s apikey.Store) {
 				r.Name, r.Permission, r.Hash = "other", apikey.Write, hashFor("other")
 				r.CreatedAt, r.ExpiresAt = later(time.Minute), time.Time{}
 			}},
-			{"other organization", func(r *apikey.Record) { r.OrgID = "initech" }},
+			{"other organization", func(r *apikey.Record) { r.OrgID = "acme-2" }},
 		} {
 			t.Run(tt.desc, func(t *testing.T) {
 				dup := first
@@ -93,7 +93,7 @@ func testCreateGet(t *testing.T, s apikey.Store) {
 				checkStored(t, s, first)
 			})
 		}
-		keys, err := s.List(t.Context(), apikey.ListQuery{OrgID: "initech", Limit: 100})
+		keys, err := s.List(t.Context(), apikey.ListQuery{OrgID: "acme-2", Limit: 100})
 		if err != nil {
 			t.Fatalf("List: %v", err)
 		}

@@ -19,8 +19,8 @@
 // change feed misses nothing, concurrent callers are safe, and a cancelled
 // context is never reported as success.
 //
-// Run calls newStore once per group of sub-tests, one group after the
-// other; sub-tests inside a group may run in parallel on the group's store.
-// It uses no clock: every time it stores is a fixed instant, so a store must
+// Run calls newStore once and runs its groups of sub-tests one after the
+// other on that store, each group in organizations of its own. It uses no
+// clock: every time it stores is a fixed instant, so a store must
 // never substitute its own time for one it is given.
 package storetest

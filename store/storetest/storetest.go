@@ -9,8 +9,16 @@ import (
 // Run runs the conformance suite against stores made by newStore; each call
 // must return an empty store. newStore may register cleanups with t and
 // call t.Skip or t.Fatal when the store cannot be made.
+//
+// Run calls newStore once and runs every group of sub-tests on that store,
+// one group after the other, each in organizations of its own: creating a
+// database can cost a second, and the suite is meant to take a few.
 func Run(t *testing.T, newStore func(t *testing.T) apikey.Store) {
 	t.Helper()
+	s := newStore(t)
+	if s == nil {
+		t.Fatal("newStore returned a nil Store")
+	}
 	groups := []struct {
 		name string
 		run  func(t *testing.T, s apikey.Store)
@@ -27,12 +35,6 @@ func Run(t *testing.T, newStore func(t *testing.T) apikey.Store) {
 		{"CancelledContext", testCancelledContext},
 	}
 	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := newStore(t)
-			if s == nil {
-				t.Fatal("newStore returned a nil Store")
-			}
-			g.run(t, s)
-		})
+		t.Run(g.name, func(t *testing.T) { g.run(t, s) })
 	}
 }

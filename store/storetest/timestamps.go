@@ -19,7 +19,7 @@ func testTimestamps(t *testing.T, s apikey.Store) {
 	used := time.Date(2050, time.June, 15, 12, 0, 0, 1000, time.UTC)
 	revoked := time.Date(2038, time.January, 19, 3, 14, 8, 1000, time.UTC)
 
-	r := newRecord("acme", created)
+	r := newRecord("tyrell", created)
 	r.ExpiresAt = expires
 	mustCreate(t, s, r)
 	checkStored(t, s, r)
@@ -37,7 +37,7 @@ func testTimestamps(t *testing.T, s apikey.Store) {
 			{"whole second", time.Date(2030, time.March, 1, 0, 0, 0, 0, time.UTC)},
 		} {
 			t.Run(tt.desc, func(t *testing.T) {
-				k := newRecord("acme", tt.at)
+				k := newRecord("tyrell", tt.at)
 				k.ExpiresAt = tt.at
 				mustCreate(t, s, k)
 				checkStored(t, s, k)
@@ -64,12 +64,12 @@ func testTimestamps(t *testing.T, s apikey.Store) {
 	})
 
 	t.Run("Rotate", func(t *testing.T) {
-		old := newRecord("acme", created)
+		old := newRecord("tyrell", created)
 		mustCreate(t, s, old)
-		next := newRecord("acme", revoked)
+		next := newRecord("tyrell", revoked)
 		next.ExpiresAt = expires
 		grace := time.Date(2099, time.January, 2, 3, 4, 5, 60708000, time.UTC)
-		got, err := s.Rotate(ctx, apikey.Rotation{OrgID: "acme", OldID: old.ID, Now: used, GraceUntil: grace, New: next})
+		got, err := s.Rotate(ctx, apikey.Rotation{OrgID: "tyrell", OldID: old.ID, Now: used, GraceUntil: grace, New: next})
 		if err != nil {
 			t.Fatalf("Rotate: %v", err)
 		}
@@ -80,7 +80,7 @@ func testTimestamps(t *testing.T, s apikey.Store) {
 	})
 
 	t.Run("List", func(t *testing.T) {
-		keys, err := s.List(ctx, apikey.ListQuery{OrgID: "acme", Limit: 100})
+		keys, err := s.List(ctx, apikey.ListQuery{OrgID: "tyrell", Limit: 100})
 		if err != nil {
 			t.Fatalf("List: %v", err)
 		}
@@ -94,7 +94,7 @@ func testTimestamps(t *testing.T, s apikey.Store) {
 	})
 
 	t.Run("Changes", func(t *testing.T) {
-		k := newRecord("acme", created)
+		k := newRecord("tyrell", created)
 		k.ExpiresAt = expires
 		mustCreate(t, s, k)
 		_, cursor, err := s.Changes(ctx, "")
