@@ -12,8 +12,8 @@ import (
 	"github.com/driive/keyauth/apikey"
 )
 
-// maxChanges bounds the change log; a cursor older than what is kept gets
-// apikey.ErrCursorExpired.
+// maxChanges is how many changes the change log keeps at least; a cursor
+// older than what is kept gets apikey.ErrCursorExpired.
 const maxChanges = 100_000
 
 // Store keeps records in memory. It is safe for concurrent use. Its zero
@@ -23,6 +23,7 @@ type Store struct {
 	records map[string]*apikey.Record
 	changes []change // ascending seq
 	seq     uint64   // seq of the last change
+	keep    int      // changes kept at least; 0 means maxChanges (tests set less)
 }
 
 type change struct {
@@ -165,8 +166,14 @@ func (s *Store) RecordUse(ctx context.Context, uses []apikey.Use) error {
 func (s *Store) logLocked(k apikey.Key) {
 	s.seq++
 	s.changes = append(s.changes, change{s.seq, apikey.Change{ID: k.ID, RevokedAt: k.RevokedAt, ExpiresAt: k.ExpiresAt}})
-	if len(s.changes) > maxChanges {
-		s.changes = slices.Delete(s.changes, 0, len(s.changes)-maxChanges)
+	keep := s.keep
+	if keep == 0 {
+		keep = maxChanges
+	}
+	// Trimming in bulk costs O(1) per change; trimming one at a time would
+	// shift the whole log on every change once it is full.
+	if len(s.changes) >= 2*keep {
+		s.changes = slices.Clone(s.changes[len(s.changes)-keep:])
 	}
 }
 
