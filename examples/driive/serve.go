@@ -47,7 +47,8 @@ write key for organization "demo" and prints it once.`)
 		password = rand.Text()
 	}
 	return runServer(ctx, serverConfig{Addr: *addr, Source: src, AdminPassword: password,
-		ShowPassword: generated, Stdout: e.stdout, Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
+		ShowPassword: generated, Stdout: e.stdout, Log: slog.New(slog.NewTextHandler(e.stderr, nil)),
+		BenchNoAuthAddr: e.getenv(benchNoAuthEnv)})
 }
 
 type serverConfig struct {
@@ -58,6 +59,8 @@ type serverConfig struct {
 	Stdout        interface{ Write([]byte) (int, error) }
 	Log           *slog.Logger
 	Hash          apikey.HashParams // zero: the Service's default
+	// BenchNoAuthAddr: also serve the API without auth here (benchaid.go).
+	BenchNoAuthAddr string
 }
 
 // runServer serves until ctx is done (SIGINT or SIGTERM), then stops
@@ -99,6 +102,10 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 		fmt.Fprintf(cfg.Stdout, "Admin password for %s/developer/api-keys: %s\n", base, cfg.AdminPassword)
 	}
 
+	bench, err := startBenchNoAuth(startCtx, d, cfg)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -113,6 +120,7 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 	}()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	started := time.Now()
 	fmt.Fprintf(cfg.Stdout, "Listening on %s\n", base)
 	cfg.Log.Info("driive: serving", "addr", base, "db", cfg.Source.dialect.String())
 
@@ -127,9 +135,11 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 	if err := srv.Shutdown(shutCtx); err != nil {
 		cfg.Log.Warn("driive: in-flight requests did not finish in time", "error", err)
 	}
+	bench.shutdown(shutCtx)
 	if err := svc.Close(shutCtx); err != nil {
 		cfg.Log.Error("driive: writing last-used times", "error", err)
 	}
+	logServiceStats(cfg.Log, svc.Stats(), time.Since(started))
 	stopRun()
 	<-ran
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
