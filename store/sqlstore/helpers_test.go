@@ -1,0 +1,47 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/driive/keyauth/internal/testdb"
+	"github.com/driive/keyauth/store/sqlstore"
+)
+
+// databases are the three dialects with a fresh database each time open is
+// called; test names carry the name.
+var databases = []struct {
+	name    string
+	dialect sqlstore.Dialect
+	open    func(testing.TB) (string, *sql.DB)
+	driver  string
+}{
+	{"postgres", sqlstore.Postgres, testdb.PostgresDSN, "pgx"},
+	{"mysql", sqlstore.MySQL, testdb.MySQLDSN, "mysql"},
+	{"sqlite", sqlstore.SQLite, testdb.SQLiteDSN, "sqlite"},
+}
+
+// forEachDB runs f as a parallel sub-test per database.
+func forEachDB(t *testing.T, f func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB))) {
+	for _, d := range databases {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, d.dialect, d.open)
+		})
+	}
+}
+
+// newStore returns a migrated Store on a fresh database, and the database.
+func newStore(t testing.TB, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) (*sqlstore.Store, *sql.DB) {
+	t.Helper()
+	_, db := open(t)
+	s, err := sqlstore.New(db, dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s, db
+}

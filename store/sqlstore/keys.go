@@ -1,0 +1,124 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/driive/keyauth/apikey"
+)
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanRecord reads keyColumns.
+func scanRecord(row scanner) (apikey.Record, error) {
+	var r apikey.Record
+	var perm string
+	err := row.Scan(&r.ID, &r.OrgID, &r.Name, &r.Prefix, &perm, &r.Hash,
+		timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt}, timeCol{&r.LastUsedAt}, timeCol{&r.RevokedAt})
+	if err != nil {
+		return r, err
+	}
+	r.Permission, err = parsePermission(r.ID, perm)
+	return r, err
+}
+
+// scanKey reads listColumns.
+func scanKey(row scanner) (apikey.Key, error) {
+	var k apikey.Key
+	var perm string
+	err := row.Scan(&k.ID, &k.OrgID, &k.Name, &k.Prefix, &perm,
+		timeCol{&k.CreatedAt}, timeCol{&k.ExpiresAt}, timeCol{&k.LastUsedAt}, timeCol{&k.RevokedAt})
+	if err != nil {
+		return k, err
+	}
+	k.Permission, err = parsePermission(k.ID, perm)
+	return k, err
+}
+
+func parsePermission(id, s string) (apikey.Permission, error) {
+	p, err := apikey.ParsePermission(s)
+	if err != nil {
+		// A row nobody should have written: not the caller's mistake.
+		return 0, fmt.Errorf("key %s has unknown permission %q", id, s)
+	}
+	return p, nil
+}
+
+// Create implements apikey.Store. One INSERT: all or nothing.
+func (s *Store) Create(ctx context.Context, r apikey.Record) error {
+	return s.insert(ctx, s.db, r)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *Store) insert(ctx context.Context, db execer, r apikey.Record) error {
+	perm, err := r.Permission.MarshalText()
+	if err != nil {
+		return fmt.Errorf("sqlstore: key %s: %w", r.ID, err)
+	}
+	_, err = db.ExecContext(ctx, s.q.insertKey, r.ID, r.OrgID, r.Name, r.Prefix, string(perm), r.Hash,
+		s.timeArg(r.CreatedAt), s.timeArg(r.ExpiresAt), s.timeArg(r.LastUsedAt), s.timeArg(r.RevokedAt))
+	if err != nil {
+		if isUniqueViolation(s.d, err) {
+			return fmt.Errorf("sqlstore: key %s: %w: %w", r.ID, apikey.ErrAlreadyExists, err)
+		}
+		return wrap("creating key "+r.ID, err)
+	}
+	return nil
+}
+
+// Get implements apikey.Store.
+func (s *Store) Get(ctx context.Context, id string) (apikey.Record, error) {
+	return s.get(ctx, s.db, id)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) get(ctx context.Context, db querier, id string) (apikey.Record, error) {
+	r, err := scanRecord(db.QueryRowContext(ctx, s.q.getKey, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return apikey.Record{}, notFound(id)
+	}
+	if err != nil {
+		return apikey.Record{}, wrap("reading key "+id, err)
+	}
+	return r, nil
+}
+
+// List implements apikey.Store. Both forms walk the (org_id, created_at,
+// id) index from the position: a page costs the same on the first page and
+// the last, whatever the number of keys.
+func (s *Store) List(ctx context.Context, q apikey.ListQuery) ([]apikey.Key, error) {
+	if q.Limit < 1 {
+		return nil, fmt.Errorf("sqlstore: limit %d: %w", q.Limit, apikey.ErrInvalidArgument)
+	}
+	var rows *sql.Rows
+	var err error
+	if q.After.IsZero() {
+		rows, err = s.db.QueryContext(ctx, s.q.listFirst, q.OrgID, q.Limit)
+	} else {
+		rows, err = s.db.QueryContext(ctx, s.q.listAfter, s.q.listAfterArgs(q.OrgID, s.timeArg(q.After.CreatedAt), q.After.ID, q.Limit)...)
+	}
+	if err != nil {
+		return nil, wrap("listing keys", err)
+	}
+	defer rows.Close()
+	keys := make([]apikey.Key, 0, min(q.Limit, 1000))
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, wrap("listing keys", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("listing keys", err)
+	}
+	return keys, nil
+}

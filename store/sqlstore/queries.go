@@ -1,0 +1,96 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+)
+
+// queries is the SQL of one dialect. Every statement is written by hand
+// for its dialect; the arguments each one takes are named beside it.
+type queries struct {
+	// id, org_id, name, prefix, permission, hash, created_at, expires_at,
+	// last_used_at, revoked_at
+	insertKey string
+	// id -> keyColumns
+	getKey string
+	// org_id, limit -> listColumns
+	listFirst string
+	// see listAfterArgs -> listColumns
+	listAfter     string
+	listAfterArgs func(orgID string, createdAt any, id string, limit int) []any
+	// revoked_at, id, org_id
+	revoke string
+	// see rotateArgs
+	rotate     string
+	rotateArgs func(graceUntil, now any, id, orgID string) []any
+	// key_id, revoked_at, expires_at, changed_at
+	insertChange string
+	// no arguments -> kind (0: pruned_through, 1: a recent seq), value
+	changesHead string
+	// seq, limit -> pruned_through, max seq, then seq, key_id, revoked_at,
+	// expires_at of each change after seq (NULL when there is none)
+	changesAfter string
+	// cutoff -> the highest seq that may be pruned (0: none)
+	pruneFind string
+	// seq, seq
+	pruneMark string
+	// seq
+	pruneDelete string
+	// recordUse returns the statement for n uses, recordUseArgs its
+	// arguments. Uses come sorted by id so that concurrent flushes lock rows
+	// in one order.
+	recordUse     func(n int) string
+	recordUseArgs func(ids []string, ats []any) []any
+}
+
+const (
+	keyColumns  = "id, org_id, name, prefix, permission, hash, created_at, expires_at, last_used_at, revoked_at"
+	listColumns = "id, org_id, name, prefix, permission, created_at, expires_at, last_used_at, revoked_at"
+)
+
+// maxUsesPerStatement bounds a RecordUse statement: 1,000 uses take at most
+// 4,000 placeholders, well under every dialect's limit.
+const maxUsesPerStatement = 1000
+
+// recentSeqs is how many of the newest changes a fresh cursor inspects for
+// gaps (changes written but not committed yet).
+const recentSeqs = 256
+
+func queriesFor(d Dialect) *queries {
+	switch d {
+	case Postgres:
+		return postgresQueries
+	case MySQL:
+		return mysqlQueries
+	case SQLite:
+		return sqliteQueries
+	}
+	return nil
+}
+
+// repeatJoin returns n copies of f(i) joined by sep.
+func repeatJoin(n int, sep string, f func(i int) string) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(f(i))
+	}
+	return b.String()
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// caseUseArgs are the arguments of the CASE form of recordUse: id, at, at
+// for each WHEN, then the ids of the IN list.
+func caseUseArgs(ids []string, ats []any) []any {
+	args := make([]any, 0, 4*len(ids))
+	for i, id := range ids {
+		args = append(args, id, ats[i], ats[i])
+	}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return args
+}
