@@ -37,7 +37,7 @@ func TestConcurrentUse(t *testing.T) {
 		watchKey(sec.Reveal())
 		pool = append(pool, &tracked{key: k, token: sec.Reveal(), fate: fate})
 	}
-	e.sync() // so that the Sync loop does not start by forgetting the cache
+	e.sync()                      // so that the Sync loop does not start by forgetting the cache
 	for _, tk := range pool[:4] { // most start cached; the rest race their first request
 		mustAuth(t, e, tk.token)
 	}
