@@ -19,6 +19,11 @@
 // change feed misses nothing, concurrent callers are safe, and a cancelled
 // context is never reported as success.
 //
+// Concurrency tests start 50 goroutines at once. Give a store over
+// database/sql the pool limits it would have in production
+// (sql.DB.SetMaxOpenConns and SetMaxIdleConns, 10 say): without them each
+// burst opens and closes dozens of connections, which costs seconds.
+//
 // Run calls newStore once and runs its groups of sub-tests one after the
 // other on that store, each group in organizations of its own. It uses no
 // clock: every time it stores is a fixed instant, so a store must

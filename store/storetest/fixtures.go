@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +70,28 @@ func mustCreate(t *testing.T, s apikey.Store, recs ...apikey.Record) {
 	for _, r := range recs {
 		if err := s.Create(t.Context(), r); err != nil {
 			t.Fatalf("Create(%s): %v", r.ID, err)
+		}
+	}
+}
+
+// createConcurrently creates recs from a few goroutines, which is quicker
+// than one after the other on a database that syncs every commit.
+func createConcurrently(t *testing.T, s apikey.Store, recs []apikey.Record) {
+	t.Helper()
+	const workers = 8
+	errs := make([]error, len(recs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(recs); i += workers {
+				errs[i] = s.Create(t.Context(), recs[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Create(%s): %v", recs[i].ID, err)
 		}
 	}
 }

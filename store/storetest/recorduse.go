@@ -1,7 +1,7 @@
 package storetest
 
 import (
-	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -86,26 +86,28 @@ func testRecordUse(t *testing.T, s apikey.Store) {
 	})
 
 	t.Run("batch of 2500 uses", func(t *testing.T) {
-		// 200 keys used ten times each in scattered order, plus 500
-		// unknown ids: more rows and parameters than one statement of
-		// most databases takes.
-		const keys, perKey, unknown = 200, 10, 500
+		// 100 keys used five times each and 2,000 unknown ids, shuffled:
+		// more rows, distinct ids and parameters than one statement of
+		// most databases takes, so a store must split the batch.
+		const keys, perKey, unknown = 100, 5, 2000
 		recs := make([]apikey.Record, keys)
 		for i := range recs {
 			recs[i] = newRecord(org+"-batch", later(-time.Hour))
 		}
-		mustCreate(t, s, recs...)
+		createConcurrently(t, s, recs)
 		var uses []apikey.Use
-		for j := range perKey {
-			for i, r := range recs {
-				// The latest use of key i is its j == (i % perKey) entry.
-				d := time.Duration((j-i%perKey+perKey)%perKey) * time.Second
+		for i, r := range recs {
+			for j := range perKey {
+				// The latest use of key i is a different one of its five
+				// for each i, and lies i microseconds after the others'.
+				d := time.Duration((j+i)%perKey) * time.Second
 				uses = append(uses, apikey.Use{ID: r.ID, At: later(d + time.Duration(i)*time.Microsecond)})
 			}
 		}
 		for range unknown {
-			uses = append(uses, apikey.Use{ID: newID(), At: now})
+			uses = append(uses, apikey.Use{ID: newID(), At: later(time.Hour)})
 		}
+		rand.Shuffle(len(uses), func(i, j int) { uses[i], uses[j] = uses[j], uses[i] })
 		if len(uses) != 2500 {
 			t.Fatalf("built %d uses, want 2500", len(uses))
 		}
@@ -123,7 +125,7 @@ func testRecordUse(t *testing.T, s apikey.Store) {
 			}
 		}
 		if wrong > 5 {
-			t.Errorf("... %s", fmt.Sprint(wrong, " of ", keys, " keys wrong"))
+			t.Errorf("%d of %d keys wrong", wrong, keys)
 		}
 	})
 }
