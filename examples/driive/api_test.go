@@ -326,7 +326,7 @@ func testRouting(t *testing.T, a *testAPI) {
 func testLogHasNoKey(t *testing.T, a *testAPI) {
 	k := a.key("logs", apikey.Write)
 	a.must(200, k, "GET", "/v1/organizations/logs/contacts", "")
-	a.do(k, "GET", "/v1/organizations/logs/contacts/"+k, "")  // a key pasted into a path
+	a.do(k, "GET", "/v1/organizations/logs/contacts/"+k, "")     // a key pasted into a path
 	a.do(k, "GET", "/v1/organizations/logs/contacts?key="+k, "") // and into a query
 	a.do(k+"x", "GET", "/v1/organizations/logs/contacts", "")
 	logs := a.logs.String()

@@ -138,4 +138,3 @@ func mustParseDSN(t *testing.T, db string) dataSource {
 	}
 	return src
 }
-
