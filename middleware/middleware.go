@@ -114,7 +114,11 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	p, err := m.auth.Authenticate(r.Context(), token)
 	if err != nil {
 		prob := authProblem(err)
-		m.reject(w, r, prob, token, Result{KeyID: m.keyID(token), Err: m.safeErr(err, r, token)})
+		if m.logger != nil || m.onResult != nil { // redaction costs: only when someone looks
+			m.reject(w, r, prob, token, Result{KeyID: m.keyID(token), Err: m.safeErr(err, r, token)})
+		} else {
+			m.write(w, prob)
+		}
 		return
 	}
 	if p.KeyID == "" || p.OrgID == "" || !p.Permission.Valid() {
