@@ -1,0 +1,234 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/store/sqlstore"
+)
+
+// instance is one process's view of a shared database: its own *sql.DB,
+// Store and Service (with its own cache).
+type instance struct {
+	db    *sql.DB
+	store *sqlstore.Store
+	svc   *apikey.Service
+}
+
+func newInstance(t *testing.T, dialect sqlstore.Dialect, db *sql.DB, tweak ...func(*apikey.Config)) *instance {
+	t.Helper()
+	s, err := sqlstore.New(db, dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &instance{db: db, store: s, svc: newService(t, s, tweak...)}
+}
+
+func openDB(t *testing.T, driverName, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func mustCreateKey(t *testing.T, svc *apikey.Service, org string) string {
+	t.Helper()
+	_, secret, err := svc.Create(context.Background(), apikey.CreateParams{OrgID: org, Name: "k", Permission: apikey.Write})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret.Reveal()
+}
+
+func mustAuth(t *testing.T, svc *apikey.Service, token string) apikey.Principal {
+	t.Helper()
+	p, err := svc.Authenticate(context.Background(), token)
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	return p
+}
+
+// TestCrossInstanceRevocation: two Services on one database, each with its
+// own cache; a key revoked (or rotated with no grace) through one is
+// refused by the other within 1 second, with default settings.
+func TestCrossInstanceRevocation(t *testing.T) {
+	for _, d := range databases {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			dsn, dbA := d.open(t)
+			a := newInstance(t, d.dialect, dbA)
+			b := newInstance(t, d.dialect, openDB(t, d.driver, dsn))
+			revoked, rotated := mustCreateKey(t, a.svc, "org"), mustCreateKey(t, a.svc, "org")
+			for _, tok := range []string{revoked, rotated} {
+				mustAuth(t, a.svc, tok)
+				mustAuth(t, b.svc, tok) // now in b's cache
+			}
+			run(t, a.svc)
+			run(t, b.svc)
+			if _, ok := eventually(5*time.Second, func() bool { return b.svc.Stats().Syncs > 0 }); !ok {
+				t.Fatal("b never read the change feed")
+			}
+
+			p := mustAuth(t, b.svc, revoked)
+			if _, err := a.svc.Revoke(context.Background(), "org", p.KeyID); err != nil {
+				t.Fatal(err)
+			}
+			took, ok := eventually(time.Second, func() bool {
+				_, err := b.svc.Authenticate(context.Background(), revoked)
+				return errors.Is(err, apikey.ErrKeyRevoked)
+			})
+			if !ok {
+				t.Fatalf("the other instance still accepts a revoked key after %v", took)
+			}
+			t.Logf("revocation honoured by the other instance after %v", took)
+
+			p = mustAuth(t, b.svc, rotated)
+			if _, _, err := a.svc.Rotate(context.Background(), apikey.RotateParams{OrgID: "org", ID: p.KeyID, Grace: 0}); err != nil {
+				t.Fatal(err)
+			}
+			took, ok = eventually(time.Second, func() bool {
+				_, err := b.svc.Authenticate(context.Background(), rotated)
+				return errors.Is(err, apikey.ErrKeyExpired)
+			})
+			if !ok {
+				t.Fatalf("the other instance still accepts a key rotated with no grace after %v", took)
+			}
+			t.Logf("rotation honoured by the other instance after %v", took)
+		})
+	}
+}
+
+// TestQueryCount counts the SQL statements one instance sends per second
+// while it serves a key and polls the change feed, with 10 and with 10,000
+// keys in the store (the second case also revokes keys during the window,
+// so the feed carries changes): the count must not grow with the keys.
+func TestQueryCount(t *testing.T) {
+	for _, d := range databases {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			var perSecond [2]float64
+			for i, keys := range []int{10, 10_000} {
+				perSecond[i] = statementsPerSecond(t, d.dialect, d.open, d.driver, keys)
+				t.Logf("%6d keys: %.1f statements/s from the polling instance", keys, perSecond[i])
+			}
+			// 100ms polls and 250ms flushes make about 14/s; allow jitter.
+			for i, n := range perSecond {
+				if n < 5 || n > 20 {
+					t.Errorf("case %d: %.1f statements/s, want 5..20", i, n)
+				}
+			}
+			if diff := perSecond[1] - perSecond[0]; diff > 3 || diff < -3 {
+				t.Errorf("statements/s grew from %.1f to %.1f with the number of keys", perSecond[0], perSecond[1])
+			}
+		})
+	}
+}
+
+func statementsPerSecond(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB), driverName string, keys int) float64 {
+	dsn, dbA := open(t)
+	a := newInstance(t, dialect, dbA)
+	recs := make([]apikey.Record, keys)
+	for i := range recs {
+		recs[i] = seedRecord("org", i)
+	}
+	bulkInsert(t, dbA, dialect, recs)
+	countingDB, n := openCounting(t, driverName, dsn)
+	b := newInstance(t, dialect, countingDB, func(c *apikey.Config) {
+		c.SyncInterval = 100 * time.Millisecond
+		c.FlushInterval = 250 * time.Millisecond
+	})
+	token := mustCreateKey(t, a.svc, "org")
+	mustAuth(t, b.svc, token)
+	run(t, b.svc)
+	time.Sleep(300 * time.Millisecond) // past the first poll (and its pruning)
+
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // requests and revocations during the window
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			_, _ = b.svc.Authenticate(context.Background(), token)
+			if keys > 10 && i < 50 {
+				_, _ = a.store.Revoke(context.Background(), "org", recs[i*100].ID, t0)
+			}
+		}
+	}()
+	start, before := time.Now(), n.Load()
+	time.Sleep(2 * time.Second)
+	count, elapsed := n.Load()-before, time.Since(start)
+	close(stop)
+	<-done
+	return float64(count) / elapsed.Seconds()
+}
+
+// TestStoreDown cuts the connection to the database: a key that is not
+// cached, and a cached one once MaxStaleness has passed, get ErrUnavailable,
+// never ErrInvalidKey; when the database is back, the same Service serves
+// both again and follows the change feed, without a restart.
+func TestStoreDown(t *testing.T) {
+	for _, d := range databases[:2] {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dsn, dbA := d.open(t)
+			a := newInstance(t, d.dialect, dbA)
+			proxied, p := viaProxy(t, d.driver, dsn)
+			b := newInstance(t, d.dialect, openDB(t, d.driver, proxied), func(c *apikey.Config) {
+				c.SyncInterval = 100 * time.Millisecond
+				c.MaxStaleness = 500 * time.Millisecond
+			})
+			cached, cold := mustCreateKey(t, a.svc, "org"), mustCreateKey(t, a.svc, "org")
+			mustAuth(t, b.svc, cached)
+			run(t, b.svc)
+
+			p.Cut()
+			actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, err := b.svc.Authenticate(actx, cold)
+			cancel()
+			if !errors.Is(err, apikey.ErrUnavailable) {
+				t.Fatalf("uncached key while the database is down: %v, want ErrUnavailable", err)
+			}
+			time.Sleep(700 * time.Millisecond) // past MaxStaleness
+			if _, err := b.svc.Authenticate(ctx, cached); !errors.Is(err, apikey.ErrUnavailable) {
+				t.Fatalf("cached key past MaxStaleness while the database is down: %v, want ErrUnavailable", err)
+			}
+
+			p.Restore()
+			took, ok := eventually(10*time.Second, func() bool {
+				_, err1 := b.svc.Authenticate(ctx, cached)
+				_, err2 := b.svc.Authenticate(ctx, cold)
+				return err1 == nil && err2 == nil
+			})
+			if !ok {
+				t.Fatal("the Service did not recover after the database came back")
+			}
+			t.Logf("recovered %v after the database came back", took)
+			pc := mustAuth(t, b.svc, cached)
+			if _, err := a.svc.Revoke(ctx, "org", pc.KeyID); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := eventually(time.Second, func() bool {
+				_, err := b.svc.Authenticate(ctx, cached)
+				return errors.Is(err, apikey.ErrKeyRevoked)
+			}); !ok {
+				t.Fatal("after recovery, a revocation did not reach the instance within 1s")
+			}
+		})
+	}
+}
