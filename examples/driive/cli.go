@@ -51,7 +51,7 @@ func openService(ctx context.Context, dbFlag string, e env) (*database, *apikey.
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := apikey.NewService(apikey.Config{Store: d.keys})
+	svc, err := apikey.NewService(apikey.Config{Store: d.keys, Hash: e.hash})
 	if err != nil {
 		d.Close()
 		return nil, nil, err

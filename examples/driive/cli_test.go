@@ -28,7 +28,7 @@ func cli(t *testing.T, db string, args ...string) cliResult {
 			return db
 		}
 		return ""
-	}})
+	}, hash: cheapHash})
 	return cliResult{out.String(), errb.String(), code}
 }
 

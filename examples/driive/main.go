@@ -26,6 +26,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/driive/keyauth/apikey"
 )
 
 func main() {
@@ -39,6 +41,7 @@ func main() {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	hash           apikey.HashParams // argon2id cost of new keys; zero: the default
 }
 
 // Exit statuses.

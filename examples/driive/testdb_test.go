@@ -32,7 +32,10 @@ var testDatabases = []testDatabase{
 // (with KEYAUTH_REQUIRE_DB=1 a missing one fails instead of skipping).
 func forEachDB(t *testing.T, test func(t *testing.T, db string)) {
 	for _, d := range testDatabases {
-		t.Run(d.name, func(t *testing.T) { test(t, d.create(t)) })
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, d.create(t))
+		})
 	}
 }
 
