@@ -68,7 +68,8 @@ func (h *handler) render(w http.ResponseWriter, status int, page string, d pageD
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	// A failed write means the client went away; there is no one to tell.
+	_, _ = w.Write(buf.Bytes())
 }
 
 // Asset URLs carry a digest of their content, so a browser may cache them
