@@ -32,9 +32,6 @@ const browserChromiumPath = "/usr/bin/chromium"
 // docs/api-keys-page.png.
 func TestBrowserAPIKeysPage(t *testing.T) {
 	chromium := browserChromium(t)
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
