@@ -1,0 +1,385 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/testdb"
+	"github.com/driive/keyauth/store/sqlstore"
+)
+
+func TestNewValidates(t *testing.T) {
+	db := &sql.DB{}
+	for _, tc := range []struct {
+		name string
+		cfg  sqlstore.Config
+	}{
+		{"nil DB", sqlstore.Config{Dialect: sqlstore.Postgres}},
+		{"no dialect", sqlstore.Config{DB: db}},
+		{"unknown dialect", sqlstore.Config{DB: db, Dialect: 9}},
+		{"negative retention", sqlstore.Config{DB: db, Dialect: sqlstore.SQLite, Retention: -1}},
+		{"retention under twice the gap timeout", sqlstore.Config{DB: db, Dialect: sqlstore.SQLite, Retention: time.Minute, GapTimeout: time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := sqlstore.NewWithConfig(tc.cfg); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+	if _, err := sqlstore.New(db, sqlstore.MySQL); err != nil {
+		t.Fatalf("New: %v", err)
+	}
+}
+
+func TestDialectString(t *testing.T) {
+	for d, want := range map[sqlstore.Dialect]string{sqlstore.Postgres: "postgres", sqlstore.MySQL: "mysql", sqlstore.SQLite: "sqlite", 0: "Dialect(0)"} {
+		if got := d.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", int(d), got, want)
+		}
+	}
+}
+
+func countVersions(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM keyauth_schema_version").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestMigrateConcurrently runs Migrate from several connection pools (as
+// several processes would) at once, then again: every run succeeds and
+// each version is applied once.
+func TestMigrateConcurrently(t *testing.T) {
+	for _, d := range databases {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			dsn, db := d.open(t)
+			files, err := sqlstore.Migrations(d.dialect)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names, err := fs.Glob(files, "*.sql")
+			if err != nil || len(names) == 0 {
+				t.Fatalf("Migrations: %v %v", names, err)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 4)
+			for i := range errs {
+				pool := openDB(t, d.driver, dsn)
+				wg.Go(func() {
+					s, err := sqlstore.New(pool, d.dialect)
+					if err == nil {
+						err = s.Migrate(context.Background())
+					}
+					errs[i] = err
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("Migrate %d: %v", i, err)
+				}
+			}
+			s, _ := sqlstore.New(db, d.dialect)
+			if err := s.Migrate(context.Background()); err != nil {
+				t.Fatalf("Migrate again: %v", err)
+			}
+			if got := countVersions(t, db); got != len(names) {
+				t.Fatalf("%d versions recorded, want %d", got, len(names))
+			}
+			if err := s.Create(context.Background(), seedRecord("org", 1)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestPlainMigrationFiles applies the shipped .sql files the way another
+// migration tool would, statement by statement, and uses the Store on the
+// result without calling Migrate.
+func TestPlainMigrationFiles(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
+		_, db := open(t)
+		paths, _ := filepath.Glob(filepath.Join("migrations", dialect.String(), "*.sql"))
+		if len(paths) == 0 {
+			t.Fatal("no migration files")
+		}
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for stmt := range strings.SplitSeq(string(b), ";\n") {
+				if strings.TrimSpace(stripComments(stmt)) == "" {
+					continue
+				}
+				if _, err := db.Exec(stmt); err != nil {
+					t.Fatalf("%s: %v\n%s", p, err, stmt)
+				}
+			}
+		}
+		s, _ := sqlstore.New(db, dialect)
+		r := seedRecord("org", 1)
+		if err := s.Create(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(context.Background(), r.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func stripComments(s string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// rawTimeSQL reads created_at as text in UTC, from the database itself.
+var rawTimeSQL = map[sqlstore.Dialect]string{
+	sqlstore.Postgres: `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM keyauth_keys WHERE id = $1`,
+	sqlstore.MySQL:    `SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') FROM keyauth_keys WHERE id = ?`,
+	sqlstore.SQLite:   `SELECT strftime('%Y-%m-%d %H:%M:%S', created_at / 1000000, 'unixepoch') || '.' || printf('%06d', created_at % 1000000) FROM keyauth_keys WHERE id = ?`,
+}
+
+// TestTimesUTCMicroseconds stores times given in other zones and checks
+// both what the database holds and what comes back.
+func TestTimesUTCMicroseconds(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
+		ctx := context.Background()
+		s, db := newStore(t, dialect, open)
+		zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+		created := time.Date(2031, 12, 31, 23, 59, 59, 999999000, time.UTC).In(zone)
+		r := seedRecord("org", 1)
+		r.CreatedAt = created
+		r.ExpiresAt = created.Add(time.Microsecond)
+		if err := s.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		var raw string
+		if err := db.QueryRowContext(ctx, rawTimeSQL[dialect], r.ID).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if raw != "2031-12-31 23:59:59.999999" {
+			t.Fatalf("stored created_at = %q, want 2031-12-31 23:59:59.999999 (UTC)", raw)
+		}
+		got, err := s.Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, pair := range map[string][2]time.Time{"CreatedAt": {got.CreatedAt, created}, "ExpiresAt": {got.ExpiresAt, r.ExpiresAt}} {
+			if pair[0].Location() != time.UTC || !pair[0].Equal(pair[1]) {
+				t.Errorf("%s = %v, want %v in UTC", name, pair[0], pair[1].UTC())
+			}
+		}
+		if !got.LastUsedAt.IsZero() || !got.RevokedAt.IsZero() {
+			t.Errorf("unset times came back as %v, %v", got.LastUsedAt, got.RevokedAt)
+		}
+	})
+}
+
+// TestNothingHalfWritten: a Rotate that fails at any step leaves the old
+// key, the keys table and the change feed as they were.
+func TestNothingHalfWritten(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
+		ctx := context.Background()
+		s, _ := newStore(t, dialect, open)
+		old, taken, revoked := seedRecord("org", 1), seedRecord("org", 2), seedRecord("org", 3)
+		old.ExpiresAt = t0.Add(48 * time.Hour)
+		for _, r := range []apikey.Record{old, taken, revoked} {
+			if err := s.Create(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Revoke(ctx, "org", revoked.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		_, cursor := mustChanges(t, s, "")
+		fresh := seedRecord("org", 4)
+		for _, tc := range []struct {
+			name string
+			rot  apikey.Rotation
+			want error
+		}{
+			{"new id taken", apikey.Rotation{OrgID: "org", OldID: old.ID, Now: t0, GraceUntil: t0.Add(time.Hour), New: taken}, apikey.ErrAlreadyExists},
+			{"old key revoked", apikey.Rotation{OrgID: "org", OldID: revoked.ID, Now: t0, GraceUntil: t0, New: fresh}, apikey.ErrKeyRevoked},
+			{"old key expired", apikey.Rotation{OrgID: "org", OldID: old.ID, Now: old.ExpiresAt, GraceUntil: t0, New: fresh}, apikey.ErrKeyExpired},
+			{"old key of another org", apikey.Rotation{OrgID: "other", OldID: old.ID, Now: t0, GraceUntil: t0, New: fresh}, apikey.ErrNotFound},
+			{"old key missing", apikey.Rotation{OrgID: "org", OldID: "nosuchkey000", Now: t0, GraceUntil: t0, New: fresh}, apikey.ErrNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if _, err := s.Rotate(ctx, tc.rot); !errors.Is(err, tc.want) {
+					t.Fatalf("Rotate = %v, want %v", err, tc.want)
+				}
+				got, err := s.Get(ctx, old.ID)
+				if err != nil || !got.ExpiresAt.Equal(old.ExpiresAt) {
+					t.Fatalf("old key afterwards: expiry %v (%v), want %v", got.ExpiresAt, err, old.ExpiresAt)
+				}
+				if _, err := s.Get(ctx, fresh.ID); !errors.Is(err, apikey.ErrNotFound) {
+					t.Fatalf("new key afterwards: %v, want ErrNotFound", err)
+				}
+				if got, _ := mustChanges(t, s, cursor); len(got) != 0 {
+					t.Fatalf("change feed afterwards: %v, want nothing", got)
+				}
+			})
+		}
+	})
+}
+
+func TestErrorsMapToSentinels(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
+		ctx := context.Background()
+		s, _ := newStore(t, dialect, open)
+		r := seedRecord("org", 1)
+		if err := s.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		sameIDOtherCase := seedRecord("org", 2)
+		sameIDOtherCase.ID = strings.ToUpper(r.ID)
+		for _, tc := range []struct {
+			name string
+			err  error
+			want error
+		}{
+			{"Create of a taken id", s.Create(ctx, r), apikey.ErrAlreadyExists},
+			{"Get of a missing id", second(s.Get(ctx, "nosuchkey000")), apikey.ErrNotFound},
+			{"Revoke in another org", second(s.Revoke(ctx, "other", r.ID, t0)), apikey.ErrNotFound},
+			{"Revoke of a missing id", second(s.Revoke(ctx, "org", "nosuchkey000", t0)), apikey.ErrNotFound},
+			{"List with limit 0", second(s.List(ctx, apikey.ListQuery{OrgID: "org"})), apikey.ErrInvalidArgument},
+			{"Create of an id differing in case only", s.Create(ctx, sameIDOtherCase), nil},
+		} {
+			if !errors.Is(tc.err, tc.want) || (tc.want == nil && tc.err != nil) {
+				t.Errorf("%s: %v, want %v", tc.name, tc.err, tc.want)
+			}
+		}
+	})
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// TestRecordUseConcurrentFlushes: two instances write overlapping batches
+// (more than one statement's worth) at once, in both orders of time; the
+// later time wins for every key, with a bounded number of statements.
+func TestRecordUseConcurrentFlushes(t *testing.T) {
+	for _, d := range databases {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dsn, db := d.open(t)
+			s, _ := newStore(t, d.dialect, func(testing.TB) (string, *sql.DB) { return dsn, db })
+			const n = 2500
+			recs := make([]apikey.Record, n)
+			for i := range recs {
+				recs[i] = seedRecord("org", i)
+			}
+			bulkInsert(t, db, d.dialect, recs)
+			countingDB, count := openCounting(t, d.driver, dsn)
+			other, _ := sqlstore.New(countingDB, d.dialect)
+			early, late := t0.Add(time.Hour), t0.Add(2*time.Hour)
+			batch := func(evenLate bool) []apikey.Use {
+				uses := make([]apikey.Use, n)
+				for i, r := range recs {
+					at := early
+					if (i%2 == 0) == evenLate {
+						at = late
+					}
+					uses[i] = apikey.Use{ID: r.ID, At: at}
+				}
+				return append(uses, apikey.Use{ID: "nosuchkey000", At: late})
+			}
+			for round := range 3 {
+				var wg sync.WaitGroup
+				var err1, err2 error
+				wg.Go(func() { err1 = s.RecordUse(ctx, batch(true)) })
+				wg.Go(func() { err2 = other.RecordUse(ctx, batch(false)) })
+				wg.Wait()
+				if err1 != nil || err2 != nil {
+					t.Fatalf("round %d: %v / %v", round, err1, err2)
+				}
+			}
+			if got := count.Load(); got != 3*3 {
+				t.Errorf("3 flushes of %d uses took %d statements, want 9", n+1, got)
+			}
+			// An older time afterwards changes nothing.
+			if err := s.RecordUse(ctx, []apikey.Use{{ID: recs[0].ID, At: t0}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []apikey.Record{recs[0], recs[1], recs[n-1]} {
+				got, err := s.Get(ctx, r.ID)
+				if err != nil || !got.LastUsedAt.Equal(late) {
+					t.Fatalf("%s: LastUsedAt %v (%v), want %v", r.ID, got.LastUsedAt, err, late)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckMySQLDSN(t *testing.T) {
+	for _, tc := range []struct {
+		dsn string
+		ok  bool
+	}{
+		{"root@tcp(127.0.0.1:3306)/keyauth?parseTime=true", true},
+		{"u:p@tcp(h:3306)/db?charset=utf8mb4&parseTime=1&loc=UTC", true},
+		{"root@tcp(127.0.0.1:3306)/keyauth", false},
+		{"root@tcp(127.0.0.1:3306)/keyauth?parseTime=false", false},
+		{"root@tcp(127.0.0.1:3306)/keyauth?parseTime=true&loc=Local", false},
+	} {
+		t.Run(tc.dsn, func(t *testing.T) {
+			err := sqlstore.CheckMySQLDSN(tc.dsn)
+			if (err == nil) != tc.ok {
+				t.Fatalf("CheckMySQLDSN = %v, want ok=%v", err, tc.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "parseTime") && !strings.Contains(err.Error(), "loc") {
+				t.Fatalf("error does not say what to fix: %v", err)
+			}
+		})
+	}
+}
+
+// TestMySQLRefusesConnectionWithoutParseTime: Migrate checks the open
+// connection, whatever DSN helper was (not) used.
+func TestMySQLRefusesConnectionWithoutParseTime(t *testing.T) {
+	dsn, _ := testdb.MySQLDSN(t)
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, change := range map[string]func(*mysql.Config){
+		"parseTime=false":  func(c *mysql.Config) { c.ParseTime = false },
+		"loc=Europe/Paris": func(c *mysql.Config) { c.Loc = paris },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := mysql.ParseDSN(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			change(cfg)
+			s, err := sqlstore.New(openDB(t, "mysql", cfg.FormatDSN()), sqlstore.MySQL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = s.Migrate(context.Background())
+			if err == nil || !(strings.Contains(err.Error(), "parseTime=true") || strings.Contains(err.Error(), "loc=UTC")) {
+				t.Fatalf("Migrate = %v, want a refusal naming parseTime=true or loc=UTC", err)
+			}
+		})
+	}
+}
