@@ -56,7 +56,8 @@ type Config struct {
 	RetryAfter time.Duration
 
 	// Logger receives one record per request: Debug when the request is
-	// let through, Info for 4xx answers, Warn for 503, Error for 500. A
+	// let through, Info for 4xx answers and for a 503 to a client that
+	// left, Warn for other 503s, Error for 500. A
 	// record holds the status, code, method, route pattern, and the key's
 	// id, prefix and organization when known, and the cause of a 5xx
 	// with any key text redacted. It never holds a key, an Authorization

@@ -25,6 +25,9 @@ func (m *Middleware) log(r *http.Request, res Result) {
 	switch {
 	case res.Status >= 500 && res.Status != http.StatusServiceUnavailable:
 		level, msg = slog.LevelError, "keyauth: request failed"
+	case res.Status == http.StatusServiceUnavailable && ctx.Err() != nil:
+		// The client left or its deadline passed: not an outage.
+		level, msg = slog.LevelInfo, "keyauth: request ended before its key was checked"
 	case res.Status == http.StatusServiceUnavailable:
 		level, msg = slog.LevelWarn, "keyauth: authentication unavailable"
 	case res.Status != 0:
