@@ -68,8 +68,10 @@ func queryStep(name string, stmt func(q *queries) string, rows func(q *queries) 
 		ok: func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(rows(q)) },
 		fails: map[string]func(m sqlmock.Sqlmock, q *queries){
 			"query": func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnError(errBoom) },
-			"rows":  func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(rows(q).RowError(0, errBoom)) },
-			"scan":  func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(bad()) },
+			"rows": func(m sqlmock.Sqlmock, q *queries) {
+				m.ExpectQuery(stmt(q)).WillReturnRows(rows(q).RowError(0, errBoom))
+			},
+			"scan": func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(bad()) },
 		}}
 }
 
@@ -120,7 +122,10 @@ func operations() []operation {
 			getStep,
 			execStep("change", func(q *queries) string { return q.insertChange }, sqlmock.NewResult(1, 1)),
 			commitStep},
-			call: func(s *Store) error { _, err := s.Revoke(context.Background(), "org", "abcdefghijkl", mockNow); return err }},
+			call: func(s *Store) error {
+				_, err := s.Revoke(context.Background(), "org", "abcdefghijkl", mockNow)
+				return err
+			}},
 		{name: "Rotate", tx: true, steps: []step{beginStep,
 			updateStep("update", func(q *queries) string { return q.rotate }),
 			getStep,
