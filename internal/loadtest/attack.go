@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keyformat"
+)
+
+// attackResult: clients with wrong secrets for a real key id, at full
+// speed, while clients with the valid key go on at a steady rate.
+type attackResult struct {
+	Attackers, Valid int
+	ValidRate        int
+	Duration         time.Duration
+	IdleRSS          int64 // KiB, before the attack
+	PeakHWM          int64 // KiB, VmHWM after the attack
+	HWMReset         bool  // VmHWM was reset to the idle RSS before the attack
+	Attack           *sample
+	ValidS           *sample
+	Server           serviceStats
+}
+
+// PeakOverIdle is the peak RSS over the idle RSS, KiB.
+func (r *attackResult) PeakOverIdle() int64 { return r.PeakHWM - r.IdleRSS }
+
+// AttackOK: attackers saw only 401, or 503 with Retry-After.
+func (r *attackResult) AttackOK() bool {
+	return only(r.Attack.Codes, 401, 503) && r.Attack.No503RA == 0
+}
+
+// ValidOK: the valid clients saw only 200.
+func (r *attackResult) ValidOK() bool { return only(r.ValidS.Codes, 200) }
+
+// wrongSecret returns key's id with a random secret and a correct
+// checksum: it passes every offline check, so the server must look the id
+// up.
+func wrongSecret(key string) string {
+	head := key[:len(key)-apikey.SecretLen-apikey.ChecksumLen] // "dk_<id>_"
+	body := head + keyformat.Random(apikey.SecretLen)
+	sum := keyformat.Checksum(body)
+	return body + string(sum[:])
+}
+
+func runAttack(ctx context.Context, env *environment) (*attackResult, error) {
+	opt := env.opt
+	db := env.sqlite("attack")
+	key, err := env.createKey(ctx, db, "demo", "attacked", "read")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := apikey.Parse(wrongSecret(key)); err != nil {
+		return nil, fmt.Errorf("a forged key does not parse: %v", err)
+	}
+	srv, err := env.startServer(ctx, "attack", db)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if srv != nil {
+			srv.kill()
+		}
+	}()
+	url := srv.base + "/v1/organizations/demo/appointments"
+	// The valid key is in use before the attack starts (its argon2id run
+	// done), as a key in production would be.
+	validT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: url, Header: bearer(key)})
+	load(ctx, "warm", validT, opt.validUsers, opt.validRate, 2*time.Second)
+	time.Sleep(time.Second)
+	r := &attackResult{Attackers: opt.attackers, Valid: opt.validUsers, ValidRate: opt.validRate, Duration: opt.attackFor}
+	if _, r.IdleRSS, err = procMemory(srv.pid()); err != nil {
+		return nil, err
+	}
+	r.HWMReset = resetPeakRSS(srv.pid()) == nil
+
+	attackT := func(t *vegeta.Target) error {
+		*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(wrongSecret(key))}
+		return nil
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		r.Attack = load(ctx, "attack", attackT, opt.attackers, 0, opt.attackFor)
+	}()
+	go func() {
+		defer wg.Done()
+		r.ValidS = load(ctx, "valid", validT, opt.validUsers, opt.validRate, opt.attackFor)
+	}()
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if r.PeakHWM, _, err = procMemory(srv.pid()); err != nil {
+		return nil, err
+	}
+	st, err := srv.stop()
+	srv = nil
+	if err != nil {
+		return nil, err
+	}
+	r.Server = st
+	return r, nil
+}
+
+func (r *attackResult) print(w io.Writer) {
+	fmt.Fprintf(w, "attack: %d clients with wrong secrets for a real key id (correct checksum), full speed, %v;\n"+
+		"        %d clients with the valid key at %d req/s together\n", r.Attackers, r.Duration, r.Valid, r.ValidRate)
+	reset := "VmHWM reset to current RSS before the attack"
+	if !r.HWMReset {
+		reset = "VmHWM could NOT be reset: it includes the start-up peak"
+	}
+	fmt.Fprintf(w, "  server RSS: idle %s, peak (VmHWM) %s, peak over idle %s (goal <= 128 MiB; %s)\n",
+		mib(r.IdleRSS), mib(r.PeakHWM), mib(r.PeakOverIdle()), reset)
+	fmt.Fprintf(w, "  valid key: %d requests, p50 %s, p99 %s, max %s (goal p99 <= 20 ms, no 5xx); statuses: %s\n",
+		r.ValidS.Requests, ms(r.ValidS.P50), ms(r.ValidS.P99), ms(r.ValidS.Max), codeList(r.ValidS.Codes))
+	fmt.Fprintf(w, "  attackers: %d requests (%.0f/s); statuses: %s; 503 without Retry-After: %d (goal 401 or 503+Retry-After only)\n",
+		r.Attack.Requests, float64(r.Attack.Requests)/r.Attack.Elapsed.Seconds(), codeList(r.Attack.Codes), r.Attack.No503RA)
+	fmt.Fprintf(w, "  server: %d argon2id runs, %d throttled by the failure budget, %d invalid, %d hash-slot timeouts\n",
+		r.Server.HashRuns, r.Server.Throttled, r.Server.Invalid, r.Server.HashTimeouts)
+}

@@ -1,0 +1,100 @@
+// Command loadtest runs keyauth's load and attack scenarios against the
+// example server (examples/driive), built once and run as a separate
+// process on 127.0.0.1, and writes BENCHMARKS.md. Requests are sent by
+// vegeta (github.com/tsenart/vegeta/v12) over keep-alive connections.
+//
+//	go run ./internal/loadtest throughput  # auth vs no auth: throughput ratio, p50/p99
+//	go run ./internal/loadtest cold-burst  # fresh server, 100 concurrent first requests
+//	go run ./internal/loadtest attack      # 64 wrong-secret clients vs 8 valid ones, 10 s
+//	go run ./internal/loadtest churn       # 1,000 and 10,000 keys, 2 instances, PostgreSQL
+//	go run ./internal/loadtest report      # micro-benchmarks + the four above -> BENCHMARKS.md
+//
+// Run it from the repository root. churn needs PostgreSQL: it creates a
+// database on KEYAUTH_POSTGRES_DSN's server (default
+// postgres://postgres@127.0.0.1:5432/postgres) and drops it afterwards.
+// Every scenario targets 127.0.0.1 only and is bounded in time.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: go run ./internal/loadtest [flags] COMMAND
+
+commands:
+  throughput   authenticated GET vs the same handler without auth
+  cold-burst   fresh server, 100 concurrent first requests with one key
+  attack       64 clients with wrong secrets vs 8 with a valid key, 10 s
+  churn        1,000 vs 10,000 keys on 2 instances over PostgreSQL
+  report       micro-benchmarks and all four scenarios; writes BENCHMARKS.md
+
+flags:
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	var opt options
+	opt.register(fs)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("expected one command")
+	}
+	env, err := newEnvironment(ctx, opt)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	switch fs.Arg(0) {
+	case "throughput":
+		r, err := runThroughput(ctx, env)
+		if err != nil {
+			return err
+		}
+		r.print(out)
+	case "cold-burst":
+		r, err := runColdBurst(ctx, env)
+		if err != nil {
+			return err
+		}
+		r.print(out)
+	case "attack":
+		r, err := runAttack(ctx, env)
+		if err != nil {
+			return err
+		}
+		r.print(out)
+	case "churn":
+		r, err := runChurn(ctx, env)
+		if err != nil {
+			return err
+		}
+		r.print(out)
+	case "report":
+		return runReport(ctx, env, out)
+	default:
+		fs.Usage()
+		return fmt.Errorf("unknown command %q", fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// microCommand runs the micro-benchmarks of apikey and middleware.
+var microCommand = []string{"go", "test", "-run", "^$", "-bench", "BenchmarkAuthenticate|BenchmarkMiddleware",
+	"-benchmem", "./apikey", "./middleware"}
+
+// benchResult is one line of `go test -bench` output.
+type benchResult struct {
+	Name     string // without the -GOMAXPROCS suffix
+	NsOp     float64
+	BOp      float64
+	AllocsOp float64
+	HasMem   bool
+}
+
+// parseBench reads `go test -bench -benchmem` output into results by name
+// ("BenchmarkAuthenticate/cached").
+func parseBench(out string) map[string]benchResult {
+	res := map[string]benchResult{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		if _, err := strconv.ParseInt(f[1], 10, 64); err != nil {
+			continue // not a result line
+		}
+		r := benchResult{Name: stripProcs(f[0])}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			switch f[i+1] {
+			case "ns/op":
+				r.NsOp = v
+			case "B/op":
+				r.BOp, r.HasMem = v, true
+			case "allocs/op":
+				r.AllocsOp = v
+			}
+		}
+		if r.NsOp > 0 {
+			res[r.Name] = r
+		}
+	}
+	return res
+}
+
+// stripProcs drops the "-8" GOMAXPROCS suffix of a benchmark name.
+func stripProcs(name string) string {
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 {
+		return name
+	}
+	if _, err := strconv.Atoi(name[i+1:]); err != nil {
+		return name
+	}
+	return name[:i]
+}
+
+// runMicro runs microCommand in the repository; the output is returned
+// even when some package failed (the others' lines are still good).
+func runMicro(ctx context.Context, env *environment) (string, error) {
+	cmd := exec.CommandContext(ctx, microCommand[0], microCommand[1:]...)
+	cmd.Dir = env.root
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// sha256Nanos measures one SHA-256 of a key-sized text (the 58 bytes of a
+// dk_ key), the unit of the middleware goal.
+func sha256Nanos() float64 {
+	key := []byte("dk_" + strings.Repeat("a", 12) + "_" + strings.Repeat("b", 38))
+	r := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			sha256.Sum256(key)
+		}
+	})
+	return float64(r.T.Nanoseconds()) / float64(r.N)
+}

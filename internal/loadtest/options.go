@@ -1,0 +1,52 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"time"
+)
+
+// options are the scenarios' knobs; the defaults are what BENCHMARKS.md
+// reports.
+type options struct {
+	// throughput
+	tpWorkers int
+	tpRound   time.Duration
+	tpRounds  int
+	// cold-burst
+	burst int
+	// attack
+	attackers  int
+	validUsers int
+	validRate  int
+	attackFor  time.Duration
+	// churn
+	pgDSN       string
+	churnKeys   string
+	churnDrive  time.Duration
+	churnWorker int
+	// report
+	out       string
+	skipMicro bool
+}
+
+func (o *options) register(fs *flag.FlagSet) {
+	fs.IntVar(&o.tpWorkers, "throughput-workers", 16, "throughput: concurrent keep-alive clients")
+	fs.DurationVar(&o.tpRound, "throughput-round", 5*time.Second, "throughput: length of one round of each mode")
+	fs.IntVar(&o.tpRounds, "throughput-rounds", 3, "throughput: rounds, alternating auth and no auth")
+	fs.IntVar(&o.burst, "burst", 100, "cold-burst: concurrent first requests")
+	fs.IntVar(&o.attackers, "attackers", 64, "attack: clients sending wrong secrets")
+	fs.IntVar(&o.validUsers, "valid-clients", 8, "attack: clients using the valid key")
+	fs.IntVar(&o.validRate, "valid-rate", 200, "attack: requests per second of the valid clients together")
+	fs.DurationVar(&o.attackFor, "attack-duration", 10*time.Second, "attack: duration")
+	dsn := os.Getenv("KEYAUTH_POSTGRES_DSN")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	fs.StringVar(&o.pgDSN, "postgres", dsn, "churn: PostgreSQL server (a database is created on it and dropped)")
+	fs.StringVar(&o.churnKeys, "churn-keys", "1000,10000", "churn: key counts to compare")
+	fs.DurationVar(&o.churnDrive, "churn-drive", 20*time.Second, "churn: measured load after warm-up")
+	fs.IntVar(&o.churnWorker, "churn-workers", 16, "churn: concurrent clients over both instances")
+	fs.StringVar(&o.out, "o", "BENCHMARKS.md", "report: file to write")
+	fs.BoolVar(&o.skipMicro, "skip-micro", false, "report: leave out the go test micro-benchmarks")
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serviceStats is the server's "driive: keyauth stats" line: the
+// apikey.Service counters at shutdown.
+type serviceStats struct {
+	Uptime         time.Duration
+	HashRuns       uint64
+	HashTimeouts   uint64
+	CacheHits      uint64
+	CacheMisses    uint64
+	Refreshes      uint64
+	Throttled      uint64
+	Invalid        uint64
+	Unavailable    uint64
+	Syncs          uint64
+	SyncFailures   uint64
+	Flushes        uint64
+	FlushFailures  uint64
+	LastUseWritten uint64
+	CachedKeys     uint64
+}
+
+// parseStats reads the key=value pairs of a slog text line.
+func parseStats(line string) (serviceStats, error) {
+	var st serviceStats
+	fields := map[string]*uint64{
+		"hash_runs": &st.HashRuns, "hash_timeouts": &st.HashTimeouts,
+		"cache_hits": &st.CacheHits, "cache_misses": &st.CacheMisses,
+		"refreshes": &st.Refreshes, "throttled": &st.Throttled,
+		"invalid": &st.Invalid, "unavailable": &st.Unavailable,
+		"syncs": &st.Syncs, "sync_failures": &st.SyncFailures,
+		"flushes": &st.Flushes, "flush_failures": &st.FlushFailures,
+		"last_use_written": &st.LastUseWritten, "cached_keys": &st.CachedKeys,
+	}
+	seen := 0
+	for _, f := range strings.Fields(line) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		if k == "uptime" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return st, fmt.Errorf("stats line: uptime %q: %w", v, err)
+			}
+			st.Uptime = d
+			seen++
+			continue
+		}
+		if p := fields[k]; p != nil {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return st, fmt.Errorf("stats line: %s=%q: %w", k, v, err)
+			}
+			*p = n
+			seen++
+		}
+	}
+	if seen != len(fields)+1 {
+		return st, fmt.Errorf("stats line has %d of %d counters: %q", seen, len(fields)+1, line)
+	}
+	return st, nil
+}
+
+// procMemory returns VmHWM and VmRSS of a process in KiB.
+func procMemory(pid int) (hwm, rss int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	return parseProcStatus(string(b))
+}
+
+func parseProcStatus(s string) (hwm, rss int64, err error) {
+	hwm, rss = -1, -1
+	for _, line := range strings.Split(s, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || (k != "VmHWM" && k != "VmRSS") {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0, 0, fmt.Errorf("/proc status: unexpected %q", line)
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("/proc status: %q: %w", line, err)
+		}
+		if k == "VmHWM" {
+			hwm = n
+		} else {
+			rss = n
+		}
+	}
+	if hwm < 0 || rss < 0 {
+		return 0, 0, fmt.Errorf("/proc status: no VmHWM or VmRSS")
+	}
+	return hwm, rss, nil
+}
+
+// resetPeakRSS makes VmHWM start again from the current RSS (Linux
+// clear_refs, value 5), so the peak measured is the scenario's, not that
+// of the start-up.
+func resetPeakRSS(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// throughputResult compares an authenticated GET with the same handler
+// served without auth by the same process (DRIIVE_BENCH_NOAUTH_ADDR).
+type throughputResult struct {
+	Workers int
+	Rounds  int
+	Round   time.Duration
+	Path    string
+	Auth    *sample
+	NoAuth  *sample
+	Server  serviceStats
+	// Per-round throughput, to show the spread.
+	AuthRounds, NoAuthRounds []float64
+}
+
+// Ratio is authenticated throughput over unauthenticated throughput.
+func (r *throughputResult) Ratio() float64 { return ratio(r.Auth.RPS(), r.NoAuth.RPS()) }
+
+func runThroughput(ctx context.Context, env *environment) (*throughputResult, error) {
+	opt := env.opt
+	db := env.sqlite("throughput")
+	key, err := env.createKey(ctx, db, "demo", "throughput", "read")
+	if err != nil {
+		return nil, err
+	}
+	noAuthAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := env.startServer(ctx, "throughput", db, "DRIIVE_BENCH_NOAUTH_ADDR="+noAuthAddr)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if srv != nil {
+			srv.kill()
+		}
+	}()
+	const path = "/v1/organizations/demo/appointments"
+	authURL, noAuthURL := srv.base+path, "http://"+noAuthAddr+path
+	// Warm up: the key's argon2id run, connections, the page's query.
+	for _, u := range []struct {
+		url string
+		h   http.Header
+	}{{authURL, bearer(key)}, {noAuthURL, nil}} {
+		if code, err := get(ctx, u.url, u.h); err != nil || code != http.StatusOK {
+			return nil, fmt.Errorf("warm-up GET %s: status %d, %v", u.url, code, err)
+		}
+	}
+	authT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: authURL, Header: bearer(key)})
+	noAuthT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: noAuthURL})
+	load(ctx, "warm", authT, opt.tpWorkers, 0, time.Second)
+	load(ctx, "warm", noAuthT, opt.tpWorkers, 0, time.Second)
+
+	r := &throughputResult{Workers: opt.tpWorkers, Rounds: opt.tpRounds, Round: opt.tpRound, Path: path}
+	// Both modes run at once, half the clients each: whatever else the
+	// machine does (the load generator itself, GC, the key service's
+	// background polls, CPU frequency) slows both alike, so the ratio
+	// compares only what each request costs. Run one after the other, the
+	// modes' rounds differed by more than the effect measured.
+	for i := 0; i < opt.tpRounds; i++ {
+		var a, n *sample
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); a = load(ctx, "auth", authT, opt.tpWorkers/2, 0, opt.tpRound) }()
+		go func() { defer wg.Done(); n = load(ctx, "noauth", noAuthT, opt.tpWorkers/2, 0, opt.tpRound) }()
+		wg.Wait()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		r.AuthRounds = append(r.AuthRounds, a.RPS())
+		r.NoAuthRounds = append(r.NoAuthRounds, n.RPS())
+		if r.Auth == nil {
+			r.Auth, r.NoAuth = a, n
+			continue
+		}
+		r.Auth.merge(a)
+		r.NoAuth.merge(n)
+	}
+	st, err := srv.stop()
+	srv = nil
+	if err != nil {
+		return nil, err
+	}
+	r.Server = st
+	return r, nil
+}
+
+// get does one GET and drains the answer.
+func get(ctx context.Context, url string, h http.Header) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header = h.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, res.Body)
+	return res.StatusCode, nil
+}
+
+func (r *throughputResult) print(w io.Writer) {
+	fmt.Fprintf(w, "throughput: GET %s; %d keep-alive clients with a key and %d without, at the same time; %d rounds of %v\n",
+		r.Path, r.Workers/2, r.Workers/2, r.Rounds, r.Round)
+	for _, m := range []struct {
+		name string
+		s    *sample
+	}{{"auth   ", r.Auth}, {"no auth", r.NoAuth}} {
+		fmt.Fprintf(w, "  %s  %8.0f req/s  p50 %s  p99 %s  (%d requests: %s)\n",
+			m.name, m.s.RPS(), ms(m.s.P50), ms(m.s.P99), m.s.Requests, codeList(m.s.Codes))
+	}
+	fmt.Fprintf(w, "  per round, req/s: auth %s; no auth %s\n", rounds(r.AuthRounds), rounds(r.NoAuthRounds))
+	fmt.Fprintf(w, "  ratio auth/no-auth throughput: %.3f (goal >= 0.95)\n", r.Ratio())
+	fmt.Fprintf(w, "  server: %d argon2id runs, %d cache hits\n", r.Server.HashRuns, r.Server.CacheHits)
+}
+
+func rounds(v []float64) string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i] = fmt.Sprintf("%.0f", x)
+	}
+	return strings.Join(out, " ")
+}
