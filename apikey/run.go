@@ -13,7 +13,7 @@ func (s *Service) Sync(ctx context.Context) error {
 	defer s.syncMu.Unlock()
 	// Freshness counts from before the read: a change committed while
 	// Changes runs may be missing from its answer.
-	started := s.cfg.Now().UnixNano()
+	started := s.clock.nanos()
 	changes, next, err := s.store.Changes(ctx, s.cursor)
 	if errors.Is(err, ErrCursorExpired) {
 		s.cfg.Logger.Warn("keyauth: change feed cursor expired; forgetting cached keys")

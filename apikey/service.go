@@ -24,6 +24,7 @@ import (
 type Service struct {
 	cfg   Config
 	store Store
+	clock *clock // the request path's clock; see clock.go
 	cache *cache
 	slots chan struct{} // argon2id runs in progress
 	// flight collapses concurrent cache misses for the same key text into
@@ -46,12 +47,14 @@ type Service struct {
 // NewService validates cfg and returns a Service. It does no I/O and starts
 // no goroutine.
 func NewService(cfg Config) (*Service, error) {
+	userClock := cfg.Now
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	return &Service{
 		cfg:      cfg,
+		clock:    newClock(userClock),
 		store:    cfg.Store,
 		cache:    newCache(cfg.CacheSize),
 		slots:    make(chan struct{}, cfg.MaxConcurrentHashes),
