@@ -1,0 +1,62 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/store/sqlstore"
+)
+
+// A Service on SQLite: open the database with the driver of your choice,
+// wrap it in a Store, migrate once at start, and hand the Store to the
+// Service. The same code works for sqlstore.Postgres (with pgx's "pgx"
+// driver) and sqlstore.MySQL (with a DSN that has parseTime=true).
+func Example() {
+	dir, err := os.MkdirTemp("", "keyauth")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "keys.db")+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	store, err := sqlstore.New(db, sqlstore.SQLite)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := store.Migrate(ctx); err != nil {
+		log.Fatal(err)
+	}
+	svc, err := apikey.NewService(apikey.Config{Store: store})
+	if err != nil {
+		log.Fatal(err)
+	}
+	key, secret, err := svc.Create(ctx, apikey.CreateParams{OrgID: "acme", Name: "CI", Permission: apikey.Read})
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := svc.Authenticate(ctx, secret.Reveal())
+	fmt.Println(p.OrgID, p.Permission, p.KeyID == key.ID, err)
+	// Output: acme read true <nil>
+}
+
+// Before opening a MySQL database, check its DSN: without parseTime=true
+// the driver returns times as text.
+func ExampleCheckMySQLDSN() {
+	fmt.Println(sqlstore.CheckMySQLDSN("app:secret@tcp(db:3306)/app"))
+	fmt.Println(sqlstore.CheckMySQLDSN("app:secret@tcp(db:3306)/app?parseTime=true"))
+	// Output:
+	// sqlstore: MySQL DSN lacks parseTime=true, without which DATETIME columns come back as text; add ?parseTime=true
+	// <nil>
+}
