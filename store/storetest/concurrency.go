@@ -123,6 +123,64 @@ func testConcurrency(t *testing.T, s apikey.Store) {
 		checkPlausible(t, s, got)
 	})
 
+	t.Run("change feed polled during parallel revokes misses none", func(t *testing.T) {
+		// A poller follows the feed while revocations commit, so it is
+		// handed cursors that lie between them; commits that finish out
+		// of order must still reach it through a later cursor.
+		const org = "wonka-feed"
+		recs := make([]apikey.Record, parallel)
+		for i := range recs {
+			recs[i] = newRecord(org, later(-time.Hour))
+		}
+		createConcurrently(t, s, recs)
+		_, cursor, err := s.Changes(t.Context(), "")
+		if err != nil {
+			t.Fatalf("Changes: %v", err)
+		}
+		seen := map[string]bool{}
+		stop := make(chan struct{})
+		polled := make(chan error, 1)
+		go func() {
+			for {
+				changes, next, err := s.Changes(t.Context(), cursor)
+				if err != nil {
+					polled <- fmt.Errorf("Changes(%q) while revoking: %w", cursor, err)
+					return
+				}
+				for _, c := range changes {
+					seen[c.ID] = true
+				}
+				cursor = next
+				select {
+				case <-stop:
+					polled <- nil
+					return
+				default:
+				}
+			}
+		}()
+		errs := fanOut(parallel, func(i int) error {
+			_, err := s.Revoke(t.Context(), org, recs[i].ID, later(time.Duration(i)*time.Millisecond))
+			return err
+		})
+		close(stop)
+		if err := <-polled; err != nil {
+			t.Fatal(err)
+		}
+		got, _ := drain(t, s, cursor)
+		for id := range got {
+			seen[id] = true
+		}
+		for i, err := range errs {
+			switch {
+			case err != nil:
+				t.Errorf("Revoke(%s): %v", recs[i].ID, err)
+			case !seen[recs[i].ID]:
+				t.Errorf("revocation of %s never reached the poller", recs[i].ID)
+			}
+		}
+	})
+
 	t.Run("parallel revokes of one key", func(t *testing.T) {
 		const org = "wonka-revoke-one"
 		r := newRecord(org, later(-time.Hour))
