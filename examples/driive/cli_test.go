@@ -305,6 +305,7 @@ func TestCLIUsage(t *testing.T) {
 		{"unknown keys subcommand", []string{"keys", "delete"}, 2, "unknown subcommand"},
 		{"unknown serve flag", []string{"serve", "-port", "80"}, 2, "port"},
 		{"serve with an argument", []string{"serve", "now"}, 2, "now"},
+		{"serve with a bad address", []string{"serve", "-addr", "8080"}, 2, "-addr"},
 		{"-db of unknown form", []string{"keys", "list", "-org", "a", "-db", "oracle://x"}, 2, "-db"},
 		{"-db sqlite without path", []string{"keys", "list", "-org", "a", "-db", "sqlite:"}, 2, "-db"},
 		{"-db mysql without database", []string{"keys", "list", "-org", "a", "-db", "mysql://root@127.0.0.1:3306"}, 2, "-db"},

@@ -34,6 +34,9 @@ write key for organization "demo" and prints it once.`)
 	if len(pos) > 0 {
 		return usagef("unexpected argument %s (see %s -h)", quoteShort(pos[0]), c.name)
 	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return usagef("-addr must be host:port, like 127.0.0.1:8080")
+	}
 	src, err := resolveDB(*db, e)
 	if err != nil {
 		return err
