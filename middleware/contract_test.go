@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -164,3 +165,19 @@ func TestPrincipalInContext(t *testing.T) {
 }
 
 func httptestRequest() *http.Request { return request("GET", "/") }
+
+// TestWriterNotWrapped: the next handler gets the ResponseWriter the
+// server passed in, so http.ResponseController and interface checks keep
+// working.
+func TestWriterNotWrapped(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	rec := httptest.NewRecorder()
+	var got http.ResponseWriter
+	h := e.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got = w }))
+	r := request("GET", "/", "Bearer "+e.write)
+	r.SetPathValue("orgId", "acme")
+	h.ServeHTTP(rec, r)
+	if got != http.ResponseWriter(rec) {
+		t.Errorf("the handler got %T, not the server's writer", got)
+	}
+}
