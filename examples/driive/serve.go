@@ -139,7 +139,11 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 		cfg.Log.Warn("driive: in-flight requests did not finish in time", "error", err)
 	}
 	bench.shutdown(shutCtx)
-	if err := svc.Close(shutCtx); err != nil {
+	// The last-used write gets its own deadline: in-flight requests may
+	// have used up shutCtx.
+	closeCtx, cancelClose := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancelClose()
+	if err := svc.Close(closeCtx); err != nil {
 		cfg.Log.Error("driive: writing last-used times", "error", err)
 	}
 	logServiceStats(cfg.Log, svc.Stats(), time.Since(started))
