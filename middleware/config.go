@@ -57,11 +57,11 @@ type Config struct {
 
 	// Logger receives one record per request: Debug when the request is
 	// let through, Info for 4xx answers and for a 503 to a client that
-	// left, Warn for other 503s, Error for 500. A
-	// record holds the status, code, method, route pattern, and the key's
-	// id, prefix and organization when known, and the cause of a 5xx
-	// with any key text redacted. It never holds a key, an Authorization
-	// header, a URL or a path value. Default: no logging.
+	// left, Warn for other 503s, Error for 500. A record holds the
+	// status, code, method, route pattern, the key's id, prefix and
+	// organization when known, and the error, with any key text
+	// redacted. It never holds a key, an Authorization header, a URL or a
+	// path value. Default: no logging.
 	Logger *slog.Logger
 
 	// OnResult, if set, is called once per request with its outcome,
@@ -86,9 +86,10 @@ type Result struct {
 	// Principal is the key's principal once its secret is proven (let
 	// through, 404 or 403); zero otherwise.
 	Principal apikey.Principal
-	// Err is the Authenticator's error, if any. Its text has the
-	// presented token and anything shaped like a key redacted; match it
-	// with errors.Is.
+	// Err is the Authenticator's error, if any, or the middleware's own
+	// when a Config function or the Authenticator misbehaved (500). Its
+	// text has the presented token and anything shaped like a key
+	// redacted; match it with errors.Is.
 	Err error
 }
 
