@@ -20,6 +20,7 @@ type Recorder struct {
 	mu       sync.Mutex
 	line     []byte // the current, unfinished line
 	offset   int64  // of line's first byte
+	lines    int
 	findings []Finding
 }
 
@@ -34,6 +35,7 @@ func (r *Recorder) Write(p []byte) (int, error) {
 			break
 		}
 		r.scanLine(r.line[:i+1])
+		r.lines++
 		r.offset += int64(i + 1)
 		r.line = r.line[i+1:]
 	}
@@ -67,6 +69,14 @@ func (r *Recorder) scanPart(text, done []byte) {
 			r.findings = append(r.findings, f)
 		}
 	}
+}
+
+// Lines returns the number of complete lines written so far, so that a
+// test can tell that output went through the recorder at all.
+func (r *Recorder) Lines() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lines
 }
 
 // Close scans what is left of an unfinished last line.
