@@ -44,11 +44,16 @@ func (e *entry) merge(revokedAt, expiresAt time.Time) {
 	}
 }
 
+// usedGranularity: a success within this long after the recorded one
+// leaves it as is. A hot key then costs one atomic load per request instead
+// of a compare-and-swap on a cache line every core writes.
+const usedGranularity = int64(time.Millisecond)
+
 // used records a success at now (unix ns); the value only moves forward.
 func (e *entry) used(now int64) {
 	for {
 		old := e.lastUsed.Load()
-		if now <= old || e.lastUsed.CompareAndSwap(old, now) {
+		if now-old < usedGranularity || e.lastUsed.CompareAndSwap(old, now) {
 			return
 		}
 	}
