@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -61,6 +62,18 @@ func testAuthentication(t *testing.T, a *testAPI) {
 			problemOf(t, a.do(tc.key, tc.method, path, `{"name":"x"}`), tc.status, tc.code)
 		})
 	}
+	t.Run("two Authorization headers", func(t *testing.T) {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", a.url+path, nil)
+		req.Header.Add("Authorization", "Bearer "+read)
+		req.Header.Add("Authorization", "Bearer "+read)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		problemOf(t, response{res.StatusCode, res.Header, b}, 400, "invalid_request")
+	})
 	t.Run("read key reading", func(t *testing.T) { a.must(200, read, "GET", path, "") })
 	t.Run("write key writing", func(t *testing.T) { a.must(201, write, "POST", path, `{"name":"Ada"}`) })
 	t.Run("HEAD with a read key", func(t *testing.T) {

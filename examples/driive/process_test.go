@@ -39,9 +39,12 @@ func TestServerProcess(t *testing.T) {
 }
 
 func testServerProcess(t *testing.T, bin, db string) {
-	srv := startServer(t, bin, db)
+	srv := startServer(t, bin, db, nil, "-admin-password", "pw")
 	if srv.demoKey == "" {
 		t.Fatalf("the first start printed no demo key:\n%s", srv.stdout.String())
+	}
+	if strings.Contains(srv.stdout.String(), "Admin password") {
+		t.Fatalf("the server printed the admin password it was given:\n%s", srv.stdout.String())
 	}
 
 	// The printed curl line works as written.
@@ -98,9 +101,14 @@ func testServerProcess(t *testing.T, bin, db string) {
 	})
 
 	t.Run("restart prints no key", func(t *testing.T) {
-		again := startServer(t, bin, db)
+		// Without -admin-password or DRIIVE_ADMIN_PASSWORD, a password is
+		// generated and printed.
+		again := startServer(t, bin, db, nil)
 		if again.demoKey != "" || keyText.MatchString(again.stdout.String()) {
 			t.Fatalf("a restart printed a key:\n%s", again.stdout.String())
+		}
+		if !regexp.MustCompile(`Admin password for http://\S+/developer/api-keys: \S{16,}\n`).MatchString(again.stdout.String()) {
+			t.Fatalf("no generated admin password in:\n%s", again.stdout.String())
 		}
 		again.signal(t, syscall.SIGINT)
 		if code := again.wait(t); code != 0 {
@@ -108,6 +116,14 @@ func testServerProcess(t *testing.T, bin, db string) {
 		}
 		if n := len(cliKeys(t, bin, db)); n != 4 { // demo, rotating, its successor, in flight
 			t.Fatalf("%d keys of demo, want 4: the restart must create none", n)
+		}
+		fromEnv := startServer(t, bin, db, []string{"DRIIVE_ADMIN_PASSWORD=from-env"})
+		if strings.Contains(fromEnv.stdout.String(), "Admin password") {
+			t.Fatalf("the server printed the password of DRIIVE_ADMIN_PASSWORD:\n%s", fromEnv.stdout.String())
+		}
+		fromEnv.signal(t, syscall.SIGTERM)
+		if code := fromEnv.wait(t); code != 0 {
+			t.Fatalf("exit status %d after SIGTERM", code)
 		}
 	})
 }
@@ -207,10 +223,11 @@ type serverProcess struct {
 
 // startServer starts the binary on db at a free port, and returns once it
 // printed that it listens.
-func startServer(t *testing.T, bin, db string) *serverProcess {
+// env is added to the process's environment; args to its command line.
+func startServer(t *testing.T, bin, db string, env []string, args ...string) *serverProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-db", db, "-admin-password", "pw")
-	cmd.Env = cleanEnv()
+	cmd := exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-db", db}, args...)...)
+	cmd.Env = append(cleanEnv(), env...)
 	s := &serverProcess{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = s.stderr
 	out, err := cmd.StdoutPipe()
