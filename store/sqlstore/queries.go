@@ -94,3 +94,13 @@ func caseUseArgs(ids []string, ats []any) []any {
 	}
 	return args
 }
+
+// pairUseArgs are the arguments of the VALUES form of recordUse: id, at
+// for each use.
+func pairUseArgs(ids []string, ats []any) []any {
+	args := make([]any, 0, 2*len(ids))
+	for i, id := range ids {
+		args = append(args, id, ats[i])
+	}
+	return args
+}

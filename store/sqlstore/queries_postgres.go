@@ -35,11 +35,5 @@ var postgresQueries = &queries{
 			`UPDATE keyauth_keys k SET last_used_at = v.at FROM v JOIN l ON l.id = v.id ` +
 			`WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.at)`
 	},
-	recordUseArgs: func(ids []string, ats []any) []any {
-		args := make([]any, 0, 2*len(ids))
-		for i, id := range ids {
-			args = append(args, id, ats[i])
-		}
-		return args
-	},
+	recordUseArgs: pairUseArgs,
 }
