@@ -32,7 +32,9 @@ const browserChromiumPath = "/usr/bin/chromium"
 // docs/api-keys-page.png.
 func TestBrowserAPIKeysPage(t *testing.T) {
 	chromium := browserChromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// Generous: building the binary alone can take a minute on a busy
+	// machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
 	srv := startBrowserServer(ctx, t)
@@ -47,7 +49,7 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 	b.do("sign in",
 		chromedp.Navigate(srv.base+"/developer/api-keys"),
 		chromedp.WaitVisible(chromedp.CSS(`#password`)),
-		chromedp.SendKeys(chromedp.CSS(`#password`), srv.password),
+		chromedp.SetValue(chromedp.CSS(`#password`), srv.password),
 		chromedp.Click(chromedp.CSS(`form[action="/developer/login"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#keys-title`)),
 	)
@@ -169,10 +171,12 @@ func startBrowserServer(ctx context.Context, t *testing.T) *browserServer {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "driive")
+	start := time.Now()
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	t.Logf("built the server in %v", time.Since(start).Round(time.Millisecond))
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -192,6 +196,7 @@ func startBrowserServer(ctx context.Context, t *testing.T) *browserServer {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	start = time.Now()
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -229,6 +234,7 @@ func startBrowserServer(ctx context.Context, t *testing.T) *browserServer {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	t.Logf("the server answered /healthz %v after start", time.Since(start).Round(time.Millisecond))
 	// The demo key is printed before the server starts answering.
 	s.demoKey = browserKeyRE.FindString(s.output())
 	if s.demoKey == "" {
@@ -367,7 +373,7 @@ func (p *browserPage) createKey(name, perm, expires string) string {
 		chromedp.Navigate(p.base + "/developer/api-keys"),
 		chromedp.Click(chromedp.CSS(`.page-head a[data-dialog="create-dialog"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#create-dialog #key-name`)),
-		chromedp.SendKeys(chromedp.CSS(`#create-dialog #key-name`), name),
+		chromedp.SetValue(chromedp.CSS(`#create-dialog #key-name`), name),
 		chromedp.Click(chromedp.CSS(`#create-dialog input[name=permission][value=` + perm + `]`)),
 	}
 	if expires != "" {
