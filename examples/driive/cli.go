@@ -53,7 +53,7 @@ func openService(ctx context.Context, dbFlag string, e env) (*database, *apikey.
 	}
 	svc, err := apikey.NewService(apikey.Config{Store: d.keys, Hash: e.hash})
 	if err != nil {
-		d.Close()
+		_ = d.Close()
 		return nil, nil, err
 	}
 	return d, svc, nil

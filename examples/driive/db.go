@@ -50,7 +50,7 @@ func openDatabase(ctx context.Context, src dataSource) (*database, error) {
 		d.q = sqliteQueries
 	}
 	if err := d.init(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the error that stopped the start is the one to report
 		return nil, err
 	}
 	return d, nil

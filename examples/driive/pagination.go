@@ -37,8 +37,9 @@ func (c cursors) mac(list, org string, seq uint64) []byte {
 
 func (c cursors) issue(list, org string, seq int64) string {
 	var b [8 + cursorMACLen]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(seq))
-	copy(b[8:], c.mac(list, org, uint64(seq)))
+	pos := uint64(max(seq, 0)) // #nosec G115 -- not negative: clamped at 0
+	binary.BigEndian.PutUint64(b[:8], pos)
+	copy(b[8:], c.mac(list, org, pos))
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 

@@ -119,7 +119,7 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 	ran := make(chan struct{})
 	go func() {
 		defer close(ran)
-		svc.Run(runCtx) // returns when Close is called
+		_ = svc.Run(runCtx) // returns nil when Close is called
 	}()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
