@@ -123,6 +123,7 @@ func (s *Service) authenticateCold(ctx context.Context, token, id string, digest
 	s.stats.cacheMisses.Add(1)
 	if s.failures.blocked(id, s.cfg.Now()) {
 		s.stats.throttled.Add(1)
+		s.stats.invalid.Add(1)
 		return Principal{}, ErrInvalidKey
 	}
 	for {

@@ -24,8 +24,8 @@ func TestFailureBudgetStopsArgon2idForAnID(t *testing.T) {
 	for range 10 {
 		wantAuthErr(t, e, wrongSecret(bad), apikey.ErrInvalidKey)
 	}
-	if st := e.svc.Stats(); st.HashRuns != 3 || st.Throttled != 10 {
-		t.Fatalf("during the cool-down: HashRuns %d (want 3), Throttled %d (want 10)", st.HashRuns, st.Throttled)
+	if st := e.svc.Stats(); st.HashRuns != 3 || st.Throttled != 10 || st.Invalid != 13 {
+		t.Fatalf("during the cool-down: HashRuns %d (want 3), Throttled %d (want 10), Invalid %d (want 13)", st.HashRuns, st.Throttled, st.Invalid)
 	}
 	// The budget is per id: another key is not affected.
 	_, other := e.key("org1")

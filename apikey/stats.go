@@ -9,7 +9,7 @@ type Stats struct {
 	CacheHits      uint64 // requests answered from the cache
 	CacheMisses    uint64 // requests that needed the store
 	Refreshes      uint64 // cached keys re-read because the change feed was stale
-	Throttled      uint64 // requests refused by the per-id failure budget
+	Throttled      uint64 // requests refused by the per-id failure budget (also in Invalid)
 	Invalid        uint64 // ErrInvalidKey answers
 	Expired        uint64 // ErrKeyExpired answers
 	Revoked        uint64 // ErrKeyRevoked answers
