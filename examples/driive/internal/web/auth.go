@@ -3,7 +3,9 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // maxFormBytes bounds a form body: the largest legitimate one is a
@@ -48,11 +50,21 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusBadRequest, "login", pageData{Title: "Sign in", Login: loginData{Error: "The form could not be read. Please try again."}})
 		return
 	}
+	addr := clientAddr(r)
+	if left, blocked := h.throttle.blocked(addr); blocked {
+		h.log.Warn("developer sign-in refused: too many failures", "remote_addr", r.RemoteAddr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(left.Seconds())+1))
+		h.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in", Login: loginData{
+			Error: fmt.Sprintf("Too many failed attempts. Try again in %s.", plural(int(left.Minutes())+1, "minute"))}})
+		return
+	}
 	if !h.passwordMatches(r.PostForm.Get("password")) {
+		h.throttle.fail(addr)
 		h.log.Warn("developer sign-in failed", "remote_addr", r.RemoteAddr)
 		h.render(w, http.StatusUnauthorized, "login", pageData{Title: "Sign in", Login: loginData{Error: "Incorrect password."}})
 		return
 	}
+	h.throttle.succeed(addr)
 	// A fresh id on every sign-in, and the old session (if any) ended, so
 	// a cookie planted before sign-in is worth nothing after it.
 	if old := sessionID(r); old != "" {

@@ -198,3 +198,40 @@ func TestSessionExpires(t *testing.T) {
 		t.Fatalf("after 13h: status %d, want 303 to sign-in", res.status)
 	}
 }
+
+func TestSignInThrottled(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	for i := range 10 {
+		if res := e.post(c, "/developer/login", url.Values{"password": {"guess"}}); res.status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: status %d, want 401", i+1, res.status)
+		}
+	}
+	// Past the budget even the right password is refused, without a
+	// session, until the window ends.
+	res := e.post(c, "/developer/login", url.Values{"password": {password}})
+	if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") == "" || !strings.Contains(res.body, "Too many failed attempts") {
+		t.Fatalf("11th attempt: status %d, Retry-After %q", res.status, res.header.Get("Retry-After"))
+	}
+	if len(res.header.Values("Set-Cookie")) != 0 {
+		t.Fatal("a throttled sign-in set a cookie")
+	}
+	e.now.Add(10 * time.Minute)
+	if res := e.post(c, "/developer/login", url.Values{"password": {password}}); res.status != http.StatusSeeOther {
+		t.Fatalf("after the window: status %d, want 303", res.status)
+	}
+}
+
+func TestSignInSuccessResetsThrottle(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	for range 9 {
+		e.post(c, "/developer/login", url.Values{"password": {"guess"}})
+	}
+	e.signedIn()
+	for i := range 9 {
+		if res := e.post(c, "/developer/login", url.Values{"password": {"guess"}}); res.status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d after a success: status %d, want 401", i+1, res.status)
+		}
+	}
+}

@@ -47,6 +47,7 @@ type handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *sessions
+	throttle *throttle
 	views    *views
 }
 
@@ -82,6 +83,7 @@ func New(cfg Config) (http.Handler, error) {
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		sessions: newSessions(cfg.Now, sessionTTL),
+		throttle: newThrottle(cfg.Now),
 		views:    v,
 	}
 	return h.routes(), nil
