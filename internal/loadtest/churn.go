@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,7 @@ type churnRun struct {
 	Window     time.Duration
 	DBTx       int64 // committed + rolled back transactions in the window, both instances
 	Instances  [2]serviceStats
+	Load       loadRange
 }
 
 // FeedPolls is change-feed queries per second per instance (successful
@@ -136,6 +138,10 @@ func churnOnce(ctx context.Context, env *environment, n int) (*churnRun, error) 
 		return nil, err
 	}
 	run := &churnRun{Keys: n}
+	progress := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "churn %d keys: "+format+"\n", append([]any{n}, args...)...)
+	}
+	progress("creating keys in database %s", name)
 	t0 := time.Now()
 	keys, err := createKeys(ctx, dsn, n)
 	if err != nil {
@@ -174,6 +180,7 @@ func churnOnce(ctx context.Context, env *environment, n int) (*churnRun, error) 
 		*t = target(i)
 		return nil
 	}
+	progress("verifying every key once on each instance")
 	run.Warm = load(ctx, "warm", once, 8, 0, 0)
 	if run.Warm.Requests != 2*n {
 		return nil, fmt.Errorf("warm-up sent %d requests, want %d", run.Warm.Requests, 2*n)
@@ -181,6 +188,7 @@ func churnOnce(ctx context.Context, env *environment, n int) (*churnRun, error) 
 	// PostgreSQL publishes a busy backend's counters about once a second
 	// and an idle one's within 10 s: let the warm-up's settle, then count
 	// over a window inside steady load, so the lags cancel.
+	progress("measuring")
 	time.Sleep(11 * time.Second)
 	var cycle atomic.Int64
 	forever := func(t *vegeta.Target) error {
@@ -188,6 +196,7 @@ func churnOnce(ctx context.Context, env *environment, n int) (*churnRun, error) 
 		return nil
 	}
 	window := env.opt.churnDrive
+	run.Load.Before = loadAvg()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -204,6 +213,7 @@ func churnOnce(ctx context.Context, env *environment, n int) (*churnRun, error) 
 	tx1, err := dbTx(ctx, admin, name)
 	run.Window = time.Since(w0)
 	wg.Wait()
+	run.Load.After = loadAvg()
 	if err != nil {
 		return nil, err
 	}
@@ -304,6 +314,7 @@ func (r *churnResult) print(w io.Writer) {
 			c.FeedPolls(), c.FlushesPerSec(), c.RowsPerFlush(), c.UseStatementsPerSec())
 		fmt.Fprintf(w, "    per instance, counted by PostgreSQL over %v of steady load: %.2f transactions/s\n",
 			c.Window.Round(time.Millisecond), c.DBTxPerSec())
+		fmt.Fprintf(w, "    %v\n", c.Load)
 		for i, st := range c.Instances {
 			fmt.Fprintf(w, "    instance %d: uptime %v, syncs %d (+%d failed), flushes %d (+%d failed), last-used rows %d, cache misses %d, refreshes %d, cached keys %d\n",
 				i, st.Uptime.Round(time.Millisecond), st.Syncs, st.SyncFailures, st.Flushes, st.FlushFailures,

@@ -18,6 +18,7 @@ type coldBurstResult struct {
 	P50    time.Duration
 	Max    time.Duration
 	Server serviceStats
+	Load   loadRange
 }
 
 // OK reports the goal: all 200 and one argon2id run.
@@ -69,14 +70,16 @@ func runColdBurst(ctx context.Context, env *environment) (*coldBurstResult, erro
 			codes[i] = res.StatusCode
 		}()
 	}
+	load := loadRange{Before: loadAvg()}
 	close(start)
 	wg.Wait()
+	load.After = loadAvg()
 	st, err := srv.stop()
 	srv = nil
 	if err != nil {
 		return nil, err
 	}
-	r := &coldBurstResult{N: n, Codes: map[int]int{}, Server: st}
+	r := &coldBurstResult{N: n, Codes: map[int]int{}, Server: st, Load: load}
 	for _, c := range codes {
 		r.Codes[c]++
 	}
@@ -95,5 +98,6 @@ func (r *coldBurstResult) print(w io.Writer) {
 	if !r.OK() {
 		verdict = "MISSED"
 	}
+	fmt.Fprintf(w, "  %v\n", r.Load)
 	fmt.Fprintf(w, "  goal all 200 and 1 argon2id run: %s\n", verdict)
 }

@@ -81,6 +81,8 @@ type server struct {
 	cmd  *exec.Cmd
 	addr string // 127.0.0.1:port
 	base string // http://addr
+	// logPath is the server's stderr, read once it exited.
+	logPath string
 
 	mu       sync.Mutex
 	stats    string   // the "keyauth stats" log line
@@ -104,17 +106,22 @@ func (e *environment) startServer(ctx context.Context, name, db string, env ...s
 	if err != nil {
 		return nil, err
 	}
-	stderr, err := cmd.StderrPipe()
+	// The log goes to a file, not a pipe: a reader that falls behind
+	// would block the server's log writes and show up as latency.
+	logPath := filepath.Join(e.tmp, name+".log")
+	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
+	defer logFile.Close() // the child has its own copy
+	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{name: name, cmd: cmd, addr: addr, base: "http://" + addr, done: make(chan struct{})}
+	s := &server{name: name, cmd: cmd, addr: addr, base: "http://" + addr, logPath: logPath, done: make(chan struct{})}
 	listening := make(chan struct{})
 	var logs sync.WaitGroup
-	logs.Add(2)
+	logs.Add(1)
 	go func() {
 		defer logs.Done()
 		// stdout holds the demo key on a first start: read, never kept.
@@ -127,12 +134,12 @@ func (e *environment) startServer(ctx context.Context, name, db string, env ...s
 		}
 	}()
 	go func() {
-		defer logs.Done()
-		s.readLog(stderr)
-	}()
-	go func() {
 		logs.Wait()
 		s.waitErr = cmd.Wait()
+		if f, err := os.Open(logPath); err == nil {
+			s.readLog(f)
+			f.Close()
+		}
 		close(s.done)
 	}()
 	select {
@@ -190,6 +197,9 @@ func (s *server) stop() (serviceStats, error) {
 	s.mu.Lock()
 	line := s.stats
 	s.mu.Unlock()
+	if len(s.errors()) > 0 {
+		fmt.Fprintf(os.Stderr, "loadtest: server %s logged errors: %s\n", s.name, strings.Join(s.errors(), " | "))
+	}
 	if line == "" {
 		return serviceStats{}, errors.New("server " + s.name + " logged no keyauth stats line at shutdown")
 	}

@@ -112,3 +112,28 @@ func parseProcStatus(s string) (hwm, rss int64, err error) {
 func resetPeakRSS(pid int) error {
 	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
 }
+
+// loadRange is the machine's 1-minute load average before and after a
+// scenario: other work on the machine shows in latencies.
+type loadRange struct{ Before, After float64 }
+
+func (l loadRange) String() string {
+	return fmt.Sprintf("machine load average (1 min) %.1f before, %.1f after", l.Before, l.After)
+}
+
+// loadAvg is the 1-minute load average; -1 if unknown.
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}

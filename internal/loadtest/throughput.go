@@ -24,6 +24,7 @@ type throughputResult struct {
 	Server  serviceStats
 	// Per-round throughput, to show the spread.
 	AuthRounds, NoAuthRounds []float64
+	Load                     loadRange
 }
 
 // Ratio is authenticated throughput over unauthenticated throughput.
@@ -71,6 +72,7 @@ func runThroughput(ctx context.Context, env *environment) (*throughputResult, er
 	// background polls, CPU frequency) slows both alike, so the ratio
 	// compares only what each request costs. Run one after the other, the
 	// modes' rounds differed by more than the effect measured.
+	r.Load.Before = loadAvg()
 	for i := 0; i < opt.tpRounds; i++ {
 		var a, n *sample
 		var wg sync.WaitGroup
@@ -90,6 +92,7 @@ func runThroughput(ctx context.Context, env *environment) (*throughputResult, er
 		r.Auth.merge(a)
 		r.NoAuth.merge(n)
 	}
+	r.Load.After = loadAvg()
 	st, err := srv.stop()
 	srv = nil
 	if err != nil {
@@ -130,7 +133,7 @@ func (r *throughputResult) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  per round, req/s: auth %s; no auth %s\n", rounds(r.AuthRounds), rounds(r.NoAuthRounds))
 	fmt.Fprintf(w, "  ratio auth/no-auth throughput: %.3f (goal >= 0.95)\n", r.Ratio())
-	fmt.Fprintf(w, "  server: %d argon2id runs, %d cache hits\n", r.Server.HashRuns, r.Server.CacheHits)
+	fmt.Fprintf(w, "  server: %d argon2id runs, %d cache hits; %v\n", r.Server.HashRuns, r.Server.CacheHits, r.Load)
 }
 
 func rounds(v []float64) string {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/driive/keyauth/internal/keyformat"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -20,4 +22,10 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
+}
+
+// checksumOf is the key format's checksum of body, as text.
+func checksumOf(body string) string {
+	sum := keyformat.Checksum(body)
+	return string(sum[:])
 }

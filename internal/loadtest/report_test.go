@@ -1,0 +1,238 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const benchOut = `goos: linux
+goarch: amd64
+pkg: github.com/driive/keyauth/apikey
+cpu: AMD EPYC
+BenchmarkAuthenticate/cached-2         	 9000000	       120.5 ns/op	       0 B/op	       0 allocs/op
+BenchmarkAuthenticate/sha256_lookup_baseline-2 	10000000	       100.0 ns/op	       0 B/op	       0 allocs/op
+BenchmarkAuthenticate/argon2_per_request_baseline-2 	      40	  30000000 ns/op	20000000 B/op	      50 allocs/op
+BenchmarkAuthenticate/cold-2           	      38	  31000000 ns/op	20100000 B/op	      90 allocs/op
+PASS
+ok  	github.com/driive/keyauth/apikey	9.1s
+pkg: github.com/driive/keyauth/middleware
+BenchmarkMiddleware/bare-2             	 2000000	       600 ns/op	     800 B/op	       8 allocs/op
+BenchmarkMiddleware/cached-2           	 1500000	      1000 ns/op	     900 B/op	       9 allocs/op
+BenchmarkMiddleware/sha256_key_baseline-2 	 8000000	       100 ns/op	       0 B/op	       0 allocs/op
+BenchmarkMiddleware/missing-2          	 1000000	      1500 ns/op	    1500 B/op	      20 allocs/op
+BenchmarkMiddleware/no_mem_line-2      	 1000000	      1500 ns/op
+--- FAIL: BenchmarkBroken
+Benchmark results follow
+ok  	github.com/driive/keyauth/middleware	5.0s
+`
+
+func TestParseBench(t *testing.T) {
+	got := parseBench(benchOut)
+	for _, tc := range []struct {
+		name   string
+		want   benchResult
+		absent bool
+	}{
+		{name: "BenchmarkAuthenticate/cached", want: benchResult{Name: "BenchmarkAuthenticate/cached", NsOp: 120.5, HasMem: true}},
+		{name: "BenchmarkAuthenticate/argon2_per_request_baseline", want: benchResult{Name: "BenchmarkAuthenticate/argon2_per_request_baseline", NsOp: 3e7, BOp: 2e7, AllocsOp: 50, HasMem: true}},
+		{name: "BenchmarkMiddleware/no_mem_line", want: benchResult{Name: "BenchmarkMiddleware/no_mem_line", NsOp: 1500}},
+		{name: "BenchmarkBroken", absent: true},
+		{name: "Benchmark", absent: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ok := got[tc.name]
+			if tc.absent {
+				if ok {
+					t.Fatalf("parsed %+v from a line that is no result", r)
+				}
+				return
+			}
+			if !ok || r != tc.want {
+				t.Fatalf("got %+v (found %v), want %+v", r, ok, tc.want)
+			}
+		})
+	}
+}
+
+func TestStripProcs(t *testing.T) {
+	for in, want := range map[string]string{
+		"BenchmarkX/cached-2":     "BenchmarkX/cached",
+		"BenchmarkX/cached":       "BenchmarkX/cached",
+		"BenchmarkX/bad-checksum": "BenchmarkX/bad-checksum",
+		"BenchmarkX/a-b-16":       "BenchmarkX/a-b",
+	} {
+		if got := stripProcs(in); got != want {
+			t.Errorf("stripProcs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseStats(t *testing.T) {
+	line := `time=2026-11-26T10:00:00.000Z level=INFO msg="driive: keyauth stats" uptime=12.5s hash_runs=1 hash_timeouts=0 cache_hits=99 cache_misses=100 refreshes=0 throttled=3 invalid=4 expired=0 revoked=0 unavailable=0 corrupt=0 syncs=25 sync_failures=1 flushes=3 flush_failures=0 last_use_written=7 cached_keys=1`
+	st, err := parseStats(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := serviceStats{Uptime: 12500 * time.Millisecond, HashRuns: 1, CacheHits: 99, CacheMisses: 100, Throttled: 3,
+		Invalid: 4, Syncs: 25, SyncFailures: 1, Flushes: 3, LastUseWritten: 7, CachedKeys: 1}
+	if st != want {
+		t.Fatalf("got %+v\nwant %+v", st, want)
+	}
+	if _, err := parseStats(strings.Replace(line, "syncs=25 ", "", 1)); err == nil {
+		t.Error("a line without syncs parsed")
+	}
+	if _, err := parseStats(strings.Replace(line, "hash_runs=1", "hash_runs=x", 1)); err == nil {
+		t.Error("a non-number parsed")
+	}
+}
+
+func TestParseProcStatus(t *testing.T) {
+	hwm, rss, err := parseProcStatus("Name:\tdriive\nVmPeak:\t 900 kB\nVmHWM:\t  131072 kB\nVmRSS:\t   65536 kB\n")
+	if err != nil || hwm != 131072 || rss != 65536 {
+		t.Fatalf("got %d, %d, %v", hwm, rss, err)
+	}
+	if _, _, err := parseProcStatus("Name:\tx\nVmRSS:\t1 kB\n"); err == nil {
+		t.Error("status without VmHWM parsed")
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	var l []time.Duration
+	for i := 1; i <= 100; i++ {
+		l = append(l, time.Duration(i)*time.Millisecond)
+	}
+	for q, want := range map[float64]time.Duration{0.5: 50 * time.Millisecond, 0.99: 99 * time.Millisecond, 1: 100 * time.Millisecond, 0: time.Millisecond} {
+		if got := quantile(l, q); got != want {
+			t.Errorf("quantile(%v) = %v, want %v", q, got, want)
+		}
+	}
+	if quantile(nil, 0.5) != 0 {
+		t.Error("quantile of nothing is not 0")
+	}
+}
+
+func TestWrongSecret(t *testing.T) {
+	key := "dk_abcdefghijkl_" + strings.Repeat("A", 32)
+	sum := checksumOf(key)
+	key += sum
+	forged := wrongSecret(key)
+	if forged == key || forged[:16] != key[:16] || len(forged) != len(key) {
+		t.Fatalf("forged %q from %q", forged, key)
+	}
+	if checksumOf(forged[:len(forged)-6]) != forged[len(forged)-6:] {
+		t.Fatal("forged key has a wrong checksum")
+	}
+}
+
+// fixedReport is a report with every measurement set.
+func fixedReport() *report {
+	sample := func(rps float64, p99 time.Duration, codes map[int]int) *sample {
+		n := 0
+		for _, v := range codes {
+			n += v
+		}
+		return &sample{Requests: n, Codes: codes, successes: codes[200], Elapsed: time.Duration(float64(codes[200]) / rps * float64(time.Second)),
+			P50: p99 / 4, P99: p99}
+	}
+	attack := func(peak int64, p99 time.Duration, codes map[int]int) *attackResult {
+		return &attackResult{IdleRSS: 60 * 1024, PeakHWM: 60*1024 + peak, Attack: sample(1, 0, codes),
+			ValidS: sample(200, p99, map[int]int{200: 2000}), Baseline: sample(200, 5*time.Millisecond, map[int]int{200: 2000}),
+			Server: serviceStats{HashRuns: 12}}
+	}
+	return &report{
+		Machine:  machine{CPUs: 2, CPUModel: "AMD EPYC", GoVersion: "go version go1.26.8 linux/amd64", Date: "2026-11-26 10:00 UTC"},
+		MicroOut: benchOut,
+		Micro:    parseBench(benchOut),
+		SHA256:   110,
+		Throughput: &throughputResult{Workers: 16, Rounds: 3, Round: 5 * time.Second,
+			Auth: sample(970, 3*time.Millisecond, map[int]int{200: 9700}), NoAuth: sample(1000, 3*time.Millisecond, map[int]int{200: 10000})},
+		Cold: &coldBurstResult{N: 100, Codes: map[int]int{200: 100}, Server: serviceStats{HashRuns: 1}},
+		Attack: &attackReport{
+			Uncached: attack(70*1024, 15*time.Millisecond, map[int]int{401: 900, 503: 50}),
+			Cached:   attack(2*1024, 25*time.Millisecond, map[int]int{401: 30000}),
+		},
+		Churn: &churnResult{Runs: []*churnRun{
+			{Keys: 1000, Warm: sample(100, time.Millisecond, map[int]int{404: 2000}), Drive: sample(100, time.Millisecond, map[int]int{404: 2000}), Window: 20 * time.Second, DBTx: 90, Instances: [2]serviceStats{{Uptime: 10 * time.Second, Syncs: 20}, {Uptime: 10 * time.Second, Syncs: 19, SyncFailures: 1}}},
+			{Keys: 10000, Warm: sample(100, time.Millisecond, map[int]int{404: 20000}), Drive: sample(100, time.Millisecond, map[int]int{404: 2000}), Window: 20 * time.Second, DBTx: 120, Instances: [2]serviceStats{{Uptime: 100 * time.Second, Syncs: 199}, {Uptime: 100 * time.Second, Syncs: 200}}},
+		}},
+	}
+}
+
+func TestGoals(t *testing.T) {
+	r := fixedReport()
+	goals := r.goals()
+	byMeasure := map[string]goal{}
+	for _, g := range goals {
+		byMeasure[g.Measure] = g
+	}
+	for _, tc := range []struct {
+		measure, verdict, contains string
+	}{
+		{"`Authenticate/cached` vs `sha256_lookup_baseline`", met, "1.21× (120.5 vs 100.0 ns/op), 0 allocs/op"},
+		{"`argon2_per_request_baseline` vs `cached`", met, "248963×"},
+		{"middleware `cached` − `bare`", met, "400 ns = 4.0× one SHA-256 (100 ns, `sha256_key_baseline`)"},
+		{"end-to-end throughput, auth vs no auth", met, "0.970 (970 vs 1000 req/s"},
+		{"attack: peak RSS over idle", met, "70.0 MiB"},
+		{"attack: valid-key p99", missed, "15.00 ms and 25.00 ms"},
+		{"attack: attacker responses", met, "401×900, 503×50"},
+		{"cold burst of 100", met, "1 argon2id run(s); 200×100"},
+		{"churn: DB queries/s per instance from revocation checks", met, "2.00/s at 1000 keys vs 2.00/s at 10000 keys (1.00×)"},
+	} {
+		t.Run(tc.measure, func(t *testing.T) {
+			g, ok := byMeasure[tc.measure]
+			if !ok {
+				t.Fatal("no such row")
+			}
+			if g.Verdict != tc.verdict || !strings.Contains(g.Measured, tc.contains) {
+				t.Fatalf("got %q, %q; want %q containing %q", g.Verdict, g.Measured, tc.verdict, tc.contains)
+			}
+		})
+	}
+}
+
+func TestGoalsMissed(t *testing.T) {
+	r := fixedReport()
+	r.Micro["BenchmarkAuthenticate/cached"] = benchResult{Name: "BenchmarkAuthenticate/cached", NsOp: 160, AllocsOp: 1, HasMem: true}
+	r.Cold.Server.HashRuns = 2
+	r.Attack.Cached.Attack.Codes[500] = 1
+	r.Attack.Uncached.Attack.No503RA = 1
+	r.Throughput.Auth = r.Throughput.NoAuth
+	r.Throughput.NoAuth = &sample{Codes: map[int]int{200: 10}, successes: 10, Elapsed: time.Millisecond}
+	for _, g := range r.goals() {
+		switch g.Measure {
+		case "`Authenticate/cached` vs `sha256_lookup_baseline`", "cold burst of 100", "attack: attacker responses",
+			"end-to-end throughput, auth vs no auth", "attack: valid-key p99":
+			if g.Verdict != missed {
+				t.Errorf("%s: %s (%s), want missed", g.Measure, g.Verdict, g.Measured)
+			}
+		}
+	}
+}
+
+func TestGoalsNotMeasured(t *testing.T) {
+	for _, g := range (&report{}).goals() {
+		if g.Verdict != notRun {
+			t.Errorf("%s: %s with nothing measured", g.Measure, g.Verdict)
+		}
+	}
+}
+
+func TestRenderReport(t *testing.T) {
+	out := renderReport(fixedReport())
+	for _, want := range []string{
+		"# keyauth benchmarks",
+		"- CPUs (nproc): 2\n- CPU: AMD EPYC\n- Go: go version go1.26.8",
+		"| measure | goal | measured | verdict |",
+		"| cold burst of 100 | 1 argon2id run, all 200 | 1 argon2id run(s); 200×100 | met |",
+		"go run ./internal/loadtest churn",
+		"BenchmarkMiddleware/cached-2",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if n := strings.Count(out, "\n| "); n != 2+9 {
+		t.Errorf("table has %d lines, want header, separator and 9 goals", n)
+	}
+}
