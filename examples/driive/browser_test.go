@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -109,19 +110,42 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 	}
 
 	b.revoke(id, "Custom Dashboard")
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		got := browserAPIStatus(t, srv.base, key)
-		if got == http.StatusUnauthorized {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("2s after revocation in the page the API answers %d, want 401", got)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitRefused(t, srv.base, key)
 	if got := b.count(`tbody tr.is-revoked[data-key-id="` + id + `"]`); got != 1 {
 		t.Error("the revoked key is not shown as revoked")
+	}
+
+	// Without JavaScript the same flow runs on plain links and forms: the
+	// create page, and the confirmation page for Revoke.
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatalf("turning JavaScript off: %v", err)
+	}
+	b.do("create without JavaScript",
+		chromedp.Navigate(srv.base+"/developer/api-keys"),
+		chromedp.Click(chromedp.CSS(`.page-head a[href="/developer/api-keys/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#create-form #key-name`)),
+		chromedp.SetValue(chromedp.CSS(`#create-form #key-name`), "Script-free key"),
+		chromedp.Click(chromedp.CSS(`#create-form input[name=permission][value=read]`)),
+		chromedp.Click(chromedp.CSS(`#create-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#new-key-value`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`button[data-copy]`)),
+	)
+	plain, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(`#new-key-value`)))
+	if err != nil || !browserKeyRE.MatchString(plain) {
+		t.Fatalf("the key created without JavaScript is not shown: %v", err)
+	}
+	if got := browserAPIStatus(t, srv.base, plain); got != http.StatusOK {
+		t.Fatalf("GET appointments with the key created without JavaScript: %d, want 200", got)
+	}
+	b.do("revoke without JavaScript",
+		chromedp.Click(chromedp.CSS(`tr[data-key-id="`+browserKeyID(t, plain)+`"] a[data-revoke]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.card-danger button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`.card-danger button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert-success`)),
+	)
+	waitRefused(t, srv.base, plain)
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+		t.Fatalf("turning JavaScript on: %v", err)
 	}
 
 	b.do("sign out",
@@ -130,7 +154,7 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 	)
 	b.do("signed out", chromedp.Navigate(srv.base+"/developer/api-keys"), chromedp.WaitVisible(chromedp.CSS(`#password`)))
 
-	if logs := srv.output(); strings.Contains(logs, key) || strings.Contains(logs, old) {
+	if logs := srv.output(); strings.Contains(logs, key) || strings.Contains(logs, old) || strings.Contains(logs, plain) {
 		t.Error("a key created in the page reached the server's output")
 	}
 }
@@ -258,6 +282,23 @@ func browserAPIStatus(t *testing.T, base, key string) int {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// waitRefused polls the API until it refuses key with 401: a revocation
+// in the page must take effect within 2 seconds.
+func waitRefused(t *testing.T, base, key string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		got := browserAPIStatus(t, base, key)
+		if got == http.StatusUnauthorized {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("2s after revocation in the page the API answers %d, want 401", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func browserKeyID(t *testing.T, key string) string {
