@@ -36,7 +36,7 @@ func MySQLDSN(t testing.TB) (string, *sql.DB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
-		admin.Close()
+		_ = admin.Close()
 		t.Fatalf("testdb: creating MySQL database: %v", err)
 	}
 	cfg.DBName = name
@@ -44,14 +44,14 @@ func MySQLDSN(t testing.TB) (string, *sql.DB) {
 	db, err := sql.Open("mysql", dsn)
 	t.Cleanup(func() {
 		if db != nil {
-			db.Close()
+			_ = db.Close()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name); err != nil {
 			t.Errorf("testdb: dropping MySQL database %s: %v", name, err)
 		}
-		admin.Close()
+		_ = admin.Close()
 	})
 	if err != nil {
 		t.Fatalf("testdb: opening MySQL database: %v", err)

@@ -32,14 +32,14 @@ func PostgresDSN(t testing.TB) (string, *sql.DB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
+		_ = admin.Close()
 		t.Fatalf("testdb: creating PostgreSQL database: %v", err)
 	}
 	dsn := withPostgresDB(server, name)
 	db, err := sql.Open("pgx", dsn)
 	t.Cleanup(func() {
 		if db != nil {
-			db.Close()
+			_ = db.Close()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -48,7 +48,7 @@ func PostgresDSN(t testing.TB) (string, *sql.DB) {
 		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("testdb: dropping PostgreSQL database %s: %v", name, err)
 		}
-		admin.Close()
+		_ = admin.Close()
 	})
 	if err != nil {
 		t.Fatalf("testdb: opening PostgreSQL database: %v", err)

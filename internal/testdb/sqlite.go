@@ -26,7 +26,7 @@ func SQLiteDSN(t testing.TB) (string, *sql.DB) {
 	if err != nil {
 		t.Fatalf("testdb: opening SQLite database: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { _ = db.Close() })
 	return dsn, db
 }
 

@@ -94,7 +94,7 @@ func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 	if bc, ok := c.Conn.(driver.ConnBeginTx); ok {
 		return bc.BeginTx(ctx, opts)
 	}
-	return c.Conn.Begin() //nolint:staticcheck // the fallback for old drivers
+	return c.Conn.Begin() //lint:ignore SA1019 the fallback for drivers without BeginTx
 }
 
 func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
