@@ -29,8 +29,8 @@ type Config struct {
 	// Results; otherwise keys are assumed to use apikey.DefaultPrefix.
 	Authenticator Authenticator
 
-	// Realm names the protection space in every WWW-Authenticate
-	// challenge: 1-64 printable ASCII characters other than `"` and `\`.
+	// Realm names the protection space in the challenge to a request without
+	// credentials: 1-64 printable ASCII characters other than `"` and `\`.
 	// Default "api".
 	Realm string
 

@@ -19,9 +19,9 @@ import (
 func TestContract(t *testing.T) {
 	const (
 		bare   = `Bearer realm="api"`
-		badreq = `Bearer realm="api", error="invalid_request"`
-		token  = `Bearer realm="api", error="invalid_token"`
-		scope  = `Bearer realm="api", error="insufficient_scope", scope="write"`
+		badreq = `Bearer error="invalid_request"`
+		token  = `Bearer error="invalid_token"`
+		scope  = `Bearer error="insufficient_scope", scope="write"`
 	)
 	type row struct {
 		status    int

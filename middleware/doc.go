@@ -25,7 +25,11 @@
 //   - The scheme is matched case-insensitively and separated from the key
 //     by one or more spaces (RFC 7235's SP); a tab there is a malformed
 //     header (400).
-//   - Every WWW-Authenticate challenge names Config.Realm.
+//   - The challenge to a request without credentials names Config.Realm
+//     (Bearer realm="api"); the error challenges are exactly those of
+//     keyauth's HTTP contract: Bearer error="invalid_request",
+//     Bearer error="invalid_token" and
+//     Bearer error="insufficient_scope", scope="write".
 //   - The middleware never wraps the ResponseWriter and never logs a key,
 //     an Authorization header, a URL or a path value.
 package middleware

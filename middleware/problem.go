@@ -84,15 +84,16 @@ func newProblem(status int, code string, ch challenge, detail string) *problem {
 }
 
 // challenges returns the WWW-Authenticate value of each challenge kind for
-// realm. The realm is sent in every challenge, as in RFC 6750's examples,
-// so a client sees the same protection space whatever went wrong.
+// realm. The values are keyauth's HTTP contract, word for word: the realm
+// goes in the challenge to a request without credentials (RFC 6750 section
+// 3), the error challenges carry the error alone, so clients may compare
+// them exactly.
 func challenges(realm string) [numChallenges]string {
-	r := `Bearer realm="` + realm + `"`
 	return [numChallenges]string{
-		challengeBare:    r,
-		challengeRequest: r + `, error="invalid_request"`,
-		challengeToken:   r + `, error="invalid_token"`,
-		challengeScope:   r + `, error="insufficient_scope", scope="write"`,
+		challengeBare:    `Bearer realm="` + realm + `"`,
+		challengeRequest: `Bearer error="invalid_request"`,
+		challengeToken:   `Bearer error="invalid_token"`,
+		challengeScope:   `Bearer error="insufficient_scope", scope="write"`,
 	}
 }
 
