@@ -1,20 +1,3 @@
-// Command driive is the keyauth example server: an appointments and
-// contacts API whose requests are authenticated with organization-scoped
-// API keys, a CLI to create, list, rotate and revoke those keys, and the
-// Developer > API Keys page.
-//
-//	driive [serve] [-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW]
-//	driive keys create -org ORG -name NAME -permission read|write [-expires WHEN] [-json] [-db DSN]
-//	driive keys list   -org ORG [-json] [-db DSN]
-//	driive keys revoke -org ORG ID_OR_PREFIX [-db DSN]
-//	driive keys rotate -org ORG ID_OR_PREFIX [-grace 24h] [-expires WHEN] [-json] [-db DSN]
-//
-// -db (or DRIIVE_DB) is sqlite:PATH (default sqlite:driive.db),
-// postgres://... or mysql://user:pass@host:port/db.
-//
-// Exit status: 0 on success; 2 for an unknown command or flag, a missing
-// flag or a value that does not parse; 1 for a value the service refuses,
-// an unknown key or a database error. Every error is one line on stderr.
 package main
 
 import (

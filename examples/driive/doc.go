@@ -1,0 +1,24 @@
+// Command driive is the keyauth example server: an appointments and
+// contacts API whose requests are authenticated with organization-scoped
+// API keys, a CLI to create, list, rotate and revoke those keys, and the
+// Developer > API Keys page.
+//
+//	driive [serve] [-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW]
+//	driive keys create -org ORG -name NAME -permission read|write [-expires WHEN] [-json] [-db DSN]
+//	driive keys list   -org ORG [-json] [-db DSN]
+//	driive keys revoke -org ORG ID_OR_PREFIX [-db DSN]
+//	driive keys rotate -org ORG ID_OR_PREFIX [-grace 24h] [-expires WHEN] [-json] [-db DSN]
+//
+// -db (or DRIIVE_DB) is sqlite:PATH (default sqlite:driive.db),
+// postgres://... or mysql://user:pass@host:port/db.
+//
+// Exit status: 0 on success; 2 for an unknown command or flag, a missing
+// flag or a value that does not parse; 1 for a value the service refuses,
+// an unknown key or a database error. Every error is one line on stderr.
+//
+// The files are split by concern: main.go, flags.go and cli.go are the
+// command line; serve.go, bootstrap.go and server.go the server; api_*.go,
+// decode.go, pagination.go and problem.go the HTTP API; contacts.go,
+// appointments.go, queries.go, db.go, dsn.go, meta.go, migrate.go and
+// migrations/ the database. internal/web is the API Keys page.
+package main
