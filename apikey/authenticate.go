@@ -207,6 +207,14 @@ func (s *Service) verify(ctx context.Context, token, id string, digest [sha256.S
 	if err := s.acquire(ctx, s.cfg.HashWait); err != nil {
 		return nil, err
 	}
+	// The id may have used up its failure budget while this request
+	// waited for a slot (under a flood of wrong secrets, dozens wait):
+	// its argon2id run would only burn CPU and memory.
+	if s.failures.blocked(id, s.cfg.Now()) {
+		s.release()
+		s.stats.throttled.Add(1)
+		return nil, ErrInvalidKey
+	}
 	ok, err := verifyHash(token, r.Hash)
 	s.release()
 	s.stats.hashRuns.Add(1)

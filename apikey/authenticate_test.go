@@ -32,6 +32,7 @@ func wrongSecret(token string) string {
 }
 
 func TestAuthenticateOutcomes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sync()
 	live, liveToken := e.create("org1", "live", apikey.Read, time.Time{})
@@ -84,6 +85,7 @@ func TestAuthenticateOutcomes(t *testing.T) {
 }
 
 func TestRevokedAndExpiredOnlyAfterTheSecretIsProven(t *testing.T) {
+	t.Parallel()
 	// A fresh Service per case, so nothing is cached: the cold path must
 	// not report the key's status to a caller with the wrong secret.
 	for _, tt := range []struct {
@@ -120,6 +122,7 @@ func TestRevokedAndExpiredOnlyAfterTheSecretIsProven(t *testing.T) {
 }
 
 func TestStoreFailureIsUnavailableNeverInvalid(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		desc   string
 		cached bool
@@ -163,6 +166,7 @@ func (s sentinelStore) Get(context.Context, string) (apikey.Record, error) {
 }
 
 func TestStoreSentinelsOnTheAuthPathAreUnavailable(t *testing.T) {
+	t.Parallel()
 	for _, sentinel := range []error{apikey.ErrInvalidArgument, apikey.ErrKeyRevoked, apikey.ErrAlreadyExists, apikey.ErrCursorExpired} {
 		t.Run(sentinel.Error(), func(t *testing.T) {
 			e := newEnv(t)
@@ -198,6 +202,7 @@ func TestHangingStoreAndDeadline(t *testing.T) {
 }
 
 func TestAuthenticateWithoutRunRereadsStatus(t *testing.T) {
+	t.Parallel()
 	// Without Run (and no Sync), a cached key's status comes from the
 	// store on every request: a revocation by another process is seen at
 	// once.

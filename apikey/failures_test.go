@@ -8,6 +8,7 @@ import (
 )
 
 func TestFailureBudgetStopsArgon2idForAnID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *apikey.Config) { c.FailureLimit = 3; c.FailureCoolDown = time.Minute })
 	e.sync()
 	k, token := e.key("org1")
@@ -40,6 +41,7 @@ func TestFailureBudgetStopsArgon2idForAnID(t *testing.T) {
 }
 
 func TestFailureBudgetSparesACachedKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *apikey.Config) { c.FailureLimit = 3 })
 	e.sync()
 	_, token := e.key("org1")
@@ -54,6 +56,7 @@ func TestFailureBudgetSparesACachedKey(t *testing.T) {
 }
 
 func TestFailureBudgetOff(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *apikey.Config) { c.FailureLimit = -1 })
 	_, token := e.key("org1")
 	for range 4 {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestChangeFeedReachesOtherInstanceOnSync(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		desc   string
 		change func(t *testing.T, a *env, k apikey.Key)
@@ -127,6 +128,7 @@ func TestChangeFeedWithRunWithinOneSecond(t *testing.T) {
 }
 
 func TestMaxStalenessPolicy(t *testing.T) {
+	t.Parallel()
 	e, fs := newFaultEnv(t, func(c *apikey.Config) { c.MaxStaleness = 10 * time.Second })
 	_, token := e.key("org1")
 	e.sync() // last good Sync at t0
@@ -161,6 +163,7 @@ func TestMaxStalenessPolicy(t *testing.T) {
 }
 
 func TestChangeFeedCursorExpiredForgetsCache(t *testing.T) {
+	t.Parallel()
 	e, fs := newFaultEnv(t)
 	_, token := e.key("org1")
 	e.sync()

@@ -16,6 +16,7 @@ func withChecksum(body string) string {
 }
 
 func TestMintedKeysMatchPatternAndParse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for range 5 {
 		k, token := e.key("org1")
@@ -33,6 +34,7 @@ func TestMintedKeysMatchPatternAndParse(t *testing.T) {
 }
 
 func TestMintedKeysWithCustomPrefix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *apikey.Config) { c.Prefix = "acme2" })
 	k, token := e.key("org1")
 	re, err := apikey.PatternFor("acme2")
@@ -55,6 +57,7 @@ func TestMintedKeysWithCustomPrefix(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
+	t.Parallel()
 	id := "AbCdEfGhIjKl"
 	secret := "0123456789abcdefghijABCDEFGHIJxy"
 	good := withChecksum("dk_" + id + "_" + secret)
@@ -119,6 +122,7 @@ func TestParseDoesNotAllocate(t *testing.T) {
 }
 
 func TestValidatePrefix(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		desc   string
 		prefix string
@@ -172,6 +176,7 @@ func TestValidatePrefix(t *testing.T) {
 }
 
 func TestDefaultPatternIsTheDocumentedOne(t *testing.T) {
+	t.Parallel()
 	const want = `^dk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}$`
 	if apikey.Pattern.String() != want {
 		t.Fatalf("Pattern = %s, want %s", apikey.Pattern, want)

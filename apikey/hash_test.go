@@ -60,6 +60,7 @@ var corruptHashes = []struct {
 }
 
 func TestCheckHashAcceptsWhatItWrites(t *testing.T) {
+	t.Parallel()
 	good := "$argon2id$v=19$m=8192,t=1,p=1$" + salt16 + "$" + key32
 	p, err := apikey.CheckHash(good)
 	if err != nil {
@@ -71,6 +72,7 @@ func TestCheckHashAcceptsWhatItWrites(t *testing.T) {
 }
 
 func TestCheckHashRejectsCorruptRows(t *testing.T) {
+	t.Parallel()
 	for _, tt := range corruptHashes {
 		t.Run(tt.desc, func(t *testing.T) {
 			_, err := apikey.CheckHash(tt.hash)
@@ -85,6 +87,7 @@ func TestCheckHashRejectsCorruptRows(t *testing.T) {
 }
 
 func TestAuthenticateWithCorruptStoredHash(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sync()
 	for i, tt := range corruptHashes {

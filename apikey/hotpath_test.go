@@ -45,6 +45,7 @@ func TestConcurrentFirstRequestsRunArgon2idOnce(t *testing.T) {
 }
 
 func TestUnknownIDNeverReachesArgon2id(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.key("org1")
 	for i := range 1000 {
@@ -58,6 +59,7 @@ func TestUnknownIDNeverReachesArgon2id(t *testing.T) {
 }
 
 func TestRevokeOnThisInstanceTakesEffectOnTheNextRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sync() // the feed is fresh: cached keys are trusted without the store
 	k, token := e.key("org1")
@@ -76,6 +78,7 @@ func TestRevokeOnThisInstanceTakesEffectOnTheNextRequest(t *testing.T) {
 }
 
 func TestExpiredAtItsExpiryInstant(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	expires := t0.Add(time.Hour)
 	_, token := e.create("org1", "k", apikey.Read, expires)

@@ -11,6 +11,7 @@ import (
 // A cold-path verification that read the key before a concurrent
 // revocation must not leave the key usable once the revocation is known.
 func TestColdPathReadBeforeRevokeDoesNotCacheALiveKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		desc   string
 		revoke func(t *testing.T, e *env, k apikey.Key)

@@ -18,6 +18,7 @@ func storedLastUsed(t *testing.T, e *env, id string) time.Time {
 }
 
 func TestLastUsedIsBatchedAndRetried(t *testing.T) {
+	t.Parallel()
 	e, fs := newFaultEnv(t)
 	k1, tok1 := e.key("org1")
 	k2, tok2 := e.key("org2")
@@ -61,6 +62,7 @@ func TestLastUsedIsBatchedAndRetried(t *testing.T) {
 }
 
 func TestLastUsedOnlyMovesForward(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	k, token := e.key("org1")
 	e.clock.Set(t0.Add(time.Hour))
@@ -93,6 +95,7 @@ func TestLastUsedOnlyMovesForward(t *testing.T) {
 }
 
 func TestLastUsedSurvivesEviction(t *testing.T) {
+	t.Parallel()
 	e, fs := newFaultEnv(t, func(c *apikey.Config) { c.CacheSize = 2 })
 	e.sync()
 	var keys []apikey.Key
@@ -123,6 +126,7 @@ func TestLastUsedSurvivesEviction(t *testing.T) {
 }
 
 func TestCloseFlushes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	k, token := e.key("org1")
 	e.clock.Advance(time.Minute)

@@ -100,6 +100,7 @@ func TestNoKeyInLogsOrErrors(t *testing.T) {
 
 // The watch itself must see a key, or the checks above prove nothing.
 func TestLeakWatchFindsKeys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *apikey.Config) { c.Prefix = "acme" })
 	_, token := e.key("org1")
 	foreign := withChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy") // never minted here

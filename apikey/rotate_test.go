@@ -16,6 +16,7 @@ func rotate(t *testing.T, e *env, p apikey.RotateParams) (apikey.Key, string, er
 }
 
 func TestRotateKeepsNamePermissionOrgAndLifetime(t *testing.T) {
+	t.Parallel()
 	const day = 24 * time.Hour
 	tests := []struct {
 		desc        string
@@ -60,6 +61,7 @@ func TestRotateKeepsNamePermissionOrgAndLifetime(t *testing.T) {
 }
 
 func TestRotateGrace(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		desc       string
 		oldExpires time.Duration // from t0; 0: none
@@ -103,6 +105,7 @@ func TestRotateGrace(t *testing.T) {
 }
 
 func TestRotateRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		desc  string
 		setup func(e *env, k apikey.Key)

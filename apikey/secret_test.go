@@ -12,6 +12,7 @@ import (
 )
 
 func TestSecretNeverPrintsItsText(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	k, sec, err := e.svc.Create(t.Context(), apikey.CreateParams{OrgID: "org1", Name: "ci", Permission: apikey.Read})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestCreateValidates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ok := apikey.CreateParams{OrgID: "org1", Name: "CI deploy", Permission: apikey.Read}
 	tests := []struct {
@@ -58,6 +59,7 @@ func TestCreateValidates(t *testing.T) {
 }
 
 func TestCreateAcceptsBoundaryValues(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	tests := []struct {
 		desc string
@@ -84,6 +86,7 @@ func TestCreateAcceptsBoundaryValues(t *testing.T) {
 }
 
 func TestCreateStoresOnlyTheHash(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	exp := t0.Add(90 * 24 * time.Hour).Add(123 * time.Nanosecond)
 	k, token := e.create("org1", "CI", apikey.Write, exp)
@@ -108,6 +111,7 @@ func TestCreateStoresOnlyTheHash(t *testing.T) {
 }
 
 func TestGetByIDOrPrefix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	k, token := e.key("org1")
 	tests := []struct {
@@ -139,6 +143,7 @@ func TestGetByIDOrPrefix(t *testing.T) {
 }
 
 func TestOtherOrganizationsKeyIsNotFound(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	k, token := e.key("org1")
 	tests := []struct {
@@ -172,6 +177,7 @@ func TestOtherOrganizationsKeyIsNotFound(t *testing.T) {
 }
 
 func TestRevokeIsIdempotent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	k, token := e.key("org1")
 	first, err := e.svc.Revoke(t.Context(), "org1", k.Prefix)
@@ -210,6 +216,7 @@ func seedKeys(t *testing.T, e *env, org string, n int) []apikey.Key {
 }
 
 func TestListPaginates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	want := seedKeys(t, e, "org1", 23)
 	seedKeys(t, e, "org2", 5)
@@ -261,6 +268,7 @@ func TestListPaginates(t *testing.T) {
 }
 
 func TestListRejectsBadOptions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedKeys(t, e, "org1", 5)
 	page, err := e.svc.List(t.Context(), "org1", apikey.ListOptions{Limit: 2})
