@@ -18,9 +18,10 @@ import (
 )
 
 // benchNoAuthEnv names a loopback address (127.0.0.1:PORT) on which, when
-// set, the server also answers the same API without authentication, so a
-// load test can compare the two. It is a benchmarking aid: it serves every
-// organization's data to anyone who can reach it, hence loopback only.
+// set, the server also answers the same API's reads (GET and HEAD) without
+// authentication, so a load test can compare the two. It is a benchmarking
+// aid: it shows every organization's data to anyone who can reach it, hence
+// loopback only and read only.
 const benchNoAuthEnv = "DRIIVE_BENCH_NOAUTH_ADDR"
 
 // benchServer is the unauthenticated listener; nil when it is off.
@@ -69,10 +70,16 @@ func (b *benchServer) shutdown(ctx context.Context) {
 }
 
 // trustPathOrg stands in for the keyauth middleware on the benchmark
-// listener: it does what the middleware does after a successful check.
+// listener: for reads it does what the middleware does after a successful
+// check; anything that would change data is refused.
 func trustPathOrg(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := apikey.Principal{KeyID: "benchmark", OrgID: r.PathValue("orgId"), Permission: apikey.Write,
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "the benchmark listener is read-only", http.StatusMethodNotAllowed)
+			return
+		}
+		p := apikey.Principal{KeyID: "benchmark", OrgID: r.PathValue("orgId"), Permission: apikey.Read,
 			Name: "benchmark", Prefix: "benchmark"}
 		next.ServeHTTP(w, r.WithContext(apikey.NewContext(r.Context(), p)))
 	})
