@@ -25,7 +25,8 @@ type attackResult struct {
 	HWMReset         bool  // VmHWM was reset to the idle RSS before the attack
 	Attack           *sample
 	ValidS           *sample
-	Baseline         *sample // the valid clients alone, just before the attack
+	Baseline         *sample       // the valid clients alone, just before the attack
+	ServerCPU        time.Duration // CPU time the server used during the attack
 	Server           serviceStats
 	Load             loadRange
 }
@@ -144,6 +145,10 @@ func attackOnce(ctx context.Context, env *environment, sameKey bool) (*attackRes
 		return nil
 	}
 	r.Load.Before = loadAvg()
+	cpu0, err := procCPU(srv.pid())
+	if err != nil {
+		return nil, err
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
@@ -156,6 +161,11 @@ func attackOnce(ctx context.Context, env *environment, sameKey bool) (*attackRes
 	}()
 	wg.Wait()
 	r.Load.After = loadAvg()
+	cpu1, err := procCPU(srv.pid())
+	if err != nil {
+		return nil, err
+	}
+	r.ServerCPU = cpu1 - cpu0
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -192,5 +202,9 @@ func (r *attackResult) print(w io.Writer) {
 		r.Attack.Requests, float64(r.Attack.Requests)/r.Attack.Elapsed.Seconds(), codeList(r.Attack.Codes), r.Attack.No503RA)
 	fmt.Fprintf(w, "  server: %d argon2id runs, %d throttled by the failure budget, %d invalid, %d hash-slot timeouts\n",
 		r.Server.HashRuns, r.Server.Throttled, r.Server.Invalid, r.Server.HashTimeouts)
+	if n := r.Attack.Requests + r.ValidS.Requests; n > 0 {
+		fmt.Fprintf(w, "  server CPU during the attack: %.2f s of %.0f s×2 CPUs, %.0f µs per request\n",
+			r.ServerCPU.Seconds(), r.Duration.Seconds(), float64(r.ServerCPU.Microseconds())/float64(n))
+	}
 	fmt.Fprintf(w, "  %v\n", r.Load)
 }

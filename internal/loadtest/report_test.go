@@ -236,3 +236,13 @@ func TestRenderReport(t *testing.T) {
 		t.Errorf("table has %d lines, want header, separator and 9 goals", n)
 	}
 }
+
+func TestParseProcStat(t *testing.T) {
+	d, err := parseProcStat("4242 (dri ive) S 1 4242 4242 0 -1 4194560 1 0 0 0 150 25 0 0 20 0 8 0 100 0 0")
+	if err != nil || d != 1750*time.Millisecond {
+		t.Fatalf("got %v, %v; want 1.75s", d, err)
+	}
+	if _, err := parseProcStat("4242 (x) S 1"); err == nil {
+		t.Error("short stat parsed")
+	}
+}
