@@ -278,3 +278,16 @@ func TestChangesBadCursor(t *testing.T) {
 		}
 	}
 }
+
+// TestChangesCursorAhead: a cursor from another (or a recreated) database
+// is further than any change here; the Store says so with
+// ErrCursorExpired, so that the Service starts over instead of waiting
+// forever for sequence numbers it would never see.
+func TestChangesCursorAhead(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
+		s, _ := newStore(t, dialect, open)
+		if _, _, err := s.Changes(context.Background(), "1000"); !errors.Is(err, apikey.ErrCursorExpired) {
+			t.Fatalf("Changes(cursor ahead of the store) = %v, want ErrCursorExpired", err)
+		}
+	})
+}
