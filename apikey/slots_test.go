@@ -66,3 +66,53 @@ func TestCancelledWaiterTakesNothing(t *testing.T) {
 	}
 	mustAuth(t, e, token)
 }
+
+func TestSlowHashMakesWaitersUnavailable(t *testing.T) {
+	// A key hashed with heavy parameters takes the only slot for a while
+	// (tens of milliseconds even on a fast machine); a request for another
+	// key that arrives meanwhile gives up after HashWait.
+	e := newEnv(t, func(c *apikey.Config) {
+		c.MaxConcurrentHashes = 1
+		c.HashWait = time.Millisecond
+		c.Hash = apikey.HashParams{Memory: 32 * 1024, Iterations: 2}
+	})
+	_, slow := e.key("org1")
+	light := newEnv(t) // mints a cheap key, copied into e's store
+	_, fast := light.key("org1")
+	if err := e.mem.Create(t.Context(), mustRecord(t, light, fast)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := e.auth(slow); done <- err }()
+	for apikey.HashSlotsInUse(e.svc) == 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("the slow hash finished before it was seen running: %v", err)
+		default:
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
+	_, err := e.auth(fast)
+	checkOneOutcome(t, err, apikey.ErrUnavailable)
+	if err := <-done; err != nil {
+		t.Fatalf("the slow request: %v", err)
+	}
+	mustAuth(t, e, fast) // the slot is free again
+	if st := e.svc.Stats(); st.HashTimeouts != 1 || st.HashRuns != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// mustRecord returns the stored record of token's key in e.
+func mustRecord(t *testing.T, e *env, token string) apikey.Record {
+	t.Helper()
+	id, err := apikey.Parse(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.store.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
