@@ -22,7 +22,9 @@ type Config struct {
 	// t=2, p=1.
 	Hash HashParams
 
-	// Now is the clock. Default time.Now.
+	// Now is the clock. Default time.Now (on the request path, read
+	// through the monotonic clock from a wall-clock reading renewed every
+	// second: see clock.go).
 	Now func() time.Time
 
 	// CacheSize caps the number of verified keys remembered in memory.
