@@ -22,5 +22,8 @@
 // sequence number. Concurrent writers may commit sequence numbers out of
 // order, so a cursor remembers the numbers it skipped and looks for them
 // again until they appear or Config.GapTimeout passes; see
-// [Store.Changes]. Old changes are pruned after Config.Retention.
+// [Store.Changes]. Old changes are pruned after Config.Retention. The
+// feed expects a sequence that counts up by one (on MySQL,
+// auto_increment_increment = 1, the default): with a larger step every
+// change looks like a gap.
 package sqlstore
