@@ -253,6 +253,13 @@ func renderReport(r *report) string {
 		}
 		w("\n")
 	}
+	if notes := r.notes(); len(notes) > 0 {
+		w("## Notes on this run\n\n")
+		for _, n := range notes {
+			w("- %s\n", n)
+		}
+		w("\n")
+	}
 	w("## What the numbers mean\n\n")
 	w(meaning)
 	w("\n## Raw output\n\n### Micro-benchmarks\n\n")
@@ -293,7 +300,7 @@ const meaning = "- **Authenticate/cached vs sha256_lookup_baseline**: the Servic
 	"- **end-to-end throughput**: `GET /v1/organizations/demo/appointments` of the example server (SQLite), with a read key vs the same handler on a second loopback listener that skips authentication (`DRIIVE_BENCH_NOAUTH_ADDR`, a benchmarking aid), same process, same request log, modes alternating in rounds. Throughput counts 2xx answers per second of wall time; p50/p99 are over every request of the mode.\n" +
 	"- **attack**: clients send the valid key's id with random secrets and a correct checksum (so every offline check passes and the server must consult the store); the valid clients send at a fixed rate (open loop, so queueing shows in p99). RSS: VmHWM from /proc after the attack, reset (clear_refs) to the idle RSS just before it, minus that idle VmRSS. After 10 wrong secrets in a minute the id is throttled (Config.FailureLimit): attackers then get 401 without argon2id, which is why the argon2id count stays small.\n" +
 	"- **cold burst**: a server just started, 100 goroutines each sending one request with the same valid key at once; argon2id runs are the server's own count (`apikey.Service.Stats`, logged at shutdown).\n" +
-	"- **churn**: two server instances on one fresh PostgreSQL database, keys created through `apikey.Service` + `store/sqlstore` with the lightest accepted argon2id parameters (8 MiB, t=1; churn measures store traffic, not hashing). Every key is first verified on both instances (warm-up), then requests cycle over all keys and both instances. Requests name another organization than the keys', so the middleware answers 404 *after* authenticating the key (last use recorded) and the example's handler runs no SQL: the database work is keyauth's alone. \"Revocation checks\" are change-feed polls (one SELECT each; `Stats.Syncs` + failures over uptime); last-used writes are `Stats.Flushes` batches, each at most 1,000 keys per UPDATE (sqlstore). PostgreSQL's own count (pg_stat_database xact_commit + xact_rollback of the database, over a window of steady load) is shown as a cross-check; it includes both.\n"
+	"- **churn**: two server instances on one fresh PostgreSQL database, keys created through `apikey.Service` + `store/sqlstore` with the lightest accepted argon2id parameters (8 MiB, t=1; churn measures store traffic, not hashing). Each key is served by one of the two instances (sticky routing, so each instance holds half the keys); every key is first verified once (warm-up), then requests cycle over all keys. Requests name another organization than the keys', so the middleware answers 404 *after* authenticating the key (last use recorded) and the example's handler runs no SQL: the database work is keyauth's alone. \"Revocation checks\" are change-feed polls (one SELECT each; `Stats.Syncs` + failures over uptime); last-used writes are `Stats.Flushes` batches, each at most 1,000 keys per UPDATE (sqlstore). PostgreSQL's own count (pg_stat_database xact_commit + xact_rollback of the database, over a window of steady load) is shown as a cross-check; it includes both.\n"
 
 func mergeCodes(ms ...map[int]int) map[int]int {
 	out := map[int]int{}
@@ -301,6 +308,37 @@ func mergeCodes(ms ...map[int]int) map[int]int {
 		for k, v := range m {
 			out[k] += v
 		}
+	}
+	return out
+}
+
+// notes explains, from the measurements, what a reader needs to weigh a
+// result: the machine's other load, where the attack's CPU went.
+func (r *report) notes() []string {
+	var out []string
+	if at := r.Attack; at != nil {
+		for _, a := range at.runs() {
+			which := "uncached-id"
+			if a.SameKey {
+				which = "cached-id"
+			}
+			n := a.Attack.Requests + a.ValidS.Requests
+			perReq := 0.0
+			if n > 0 {
+				perReq = float64(a.ServerCPU.Microseconds()) / float64(n)
+			}
+			out = append(out, fmt.Sprintf("Attack (%s): the valid clients' p99 was %s without attackers and %s with them; "+
+				"the server used %.1f s of CPU in the %v attack (%.0f µs per request, %d argon2id runs) while answering %.0f requests/s; %s.",
+				which, ms(a.Baseline.P99), ms(a.ValidS.P99), a.ServerCPU.Seconds(), a.Duration, perReq, a.Server.HashRuns,
+				float64(n)/a.Duration.Seconds(), a.Load))
+		}
+		if b := at.WorstP99(); b.ValidS.P99 > 20*time.Millisecond && b.Baseline.P99 > 20*time.Millisecond {
+			out = append(out, fmt.Sprintf("The valid-key p99 goal cannot be judged on this run: the valid load alone, with no attacker, already had a p99 of %s (machine load average %.1f on %d CPUs).",
+				ms(b.Baseline.P99), b.Load.Before, r.Machine.CPUs))
+		}
+	}
+	if t := r.Throughput; t != nil && t.Load.Before > float64(r.Machine.CPUs) {
+		out = append(out, fmt.Sprintf("Throughput was measured with other work on the machine (%v); both modes ran at the same time, so it slowed both alike.", t.Load))
 	}
 	return out
 }

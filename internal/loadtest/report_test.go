@@ -246,3 +246,21 @@ func TestParseProcStat(t *testing.T) {
 		t.Error("short stat parsed")
 	}
 }
+
+func TestNotes(t *testing.T) {
+	r := fixedReport()
+	judge := "cannot be judged"
+	for _, n := range r.notes() {
+		if strings.Contains(n, judge) {
+			t.Fatalf("note %q although the baseline met the goal", n)
+		}
+	}
+	r.Attack.Cached.Baseline.P99 = 30 * time.Millisecond
+	found := false
+	for _, n := range r.notes() {
+		found = found || strings.Contains(n, judge) && strings.Contains(n, "30.00 ms")
+	}
+	if !found {
+		t.Fatalf("no note that the baseline missed the goal: %q", r.notes())
+	}
+}
