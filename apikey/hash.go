@@ -91,7 +91,7 @@ func checkHash(encoded string) (HashParams, error) {
 	}
 	p := HashParams{
 		Memory: ap.Memory, Iterations: ap.Iterations, Parallelism: ap.Parallelism,
-		SaltLength: uint32(len(salt)), KeyLength: uint32(len(key)),
+		SaltLength: uint32(len(salt)), KeyLength: uint32(len(key)), // #nosec G115 -- encoded is at most 512 bytes, so both lengths fit
 	}
 	if err := p.validate(); err != nil {
 		return HashParams{}, fmt.Errorf("%w: %v", ErrCorruptHash, err)
