@@ -89,7 +89,7 @@ func newProblem(status int, code string, ch challenge, detail string) *problem {
 // 3), the error challenges carry the error alone, so clients may compare
 // them exactly.
 func challenges(realm string) [numChallenges]string {
-	return [numChallenges]string{
+	return [numChallenges]string{ // #nosec G101 -- RFC 6750 challenge texts, no credentials
 		challengeBare:    `Bearer realm="` + realm + `"`,
 		challengeRequest: `Bearer error="invalid_request"`,
 		challengeToken:   `Bearer error="invalid_token"`,
