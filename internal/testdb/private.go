@@ -43,7 +43,7 @@ func StartPrivatePostgres(t testing.TB) *PrivatePostgres {
 			bin = filepath.Dir(matches[len(matches)-1])
 		}
 	}
-	if _, err := os.Stat(filepath.Join(bin, "initdb")); bin == "" || err != nil {
+	if _, err := os.Stat(filepath.Join(bin, "initdb")); bin == "" || err != nil { // #nosec G703 -- test helper; the path comes from the test's own environment
 		skip(t, "no PostgreSQL server binaries to start a private server (set KEYAUTH_PG_BIN)")
 		return nil
 	}
@@ -55,7 +55,7 @@ func StartPrivatePostgres(t testing.TB) *PrivatePostgres {
 		t.Fatalf("testdb: %v", err)
 	}
 	p.dir = dir
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
