@@ -84,9 +84,7 @@ func TestNoKeyInLogsOrErrors(t *testing.T) {
 		}
 		_ = k
 	}
-	for _, l := range strings.Split(logs.String()+jsonLogs.String(), "\n") {
-		texts = append(texts, l)
-	}
+	texts = append(texts, strings.Split(logs.String()+jsonLogs.String(), "\n")...)
 	if len(texts) < 30 {
 		t.Fatalf("only %d texts collected", len(texts))
 	}
