@@ -85,7 +85,9 @@ func splitStatements(text string) []string {
 // a lock (pg_advisory_lock on PostgreSQL, GET_LOCK on MySQL, a write
 // transaction on SQLite) and apply each version once, recording it in the
 // keyauth_schema_version table. On MySQL it first checks the connection's
-// time handling (parseTime=true, loc=UTC).
+// time handling (parseTime=true, loc=UTC). A schema applied with another
+// tool from the files of [Migrations] is not recorded there: use one way
+// or the other, not both.
 func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := loadMigrations(s.d)
 	if err != nil {
