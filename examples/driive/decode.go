@@ -161,7 +161,9 @@ func (r *rules) instant(b body, name string, creating bool, dst *time.Time) {
 		r.fail(name, "must be an RFC 3339 time, like 2026-05-01T09:30:00Z")
 		return
 	}
-	if t.Year() < 1 || t.Year() > 9999 {
+	// The year is checked in UTC, as stored: 9999-12-31T23:30:00-01:00
+	// is in year 10000, which no database column or RFC 3339 text holds.
+	if u := t.UTC(); u.Year() < 1 || u.Year() > 9999 {
 		r.fail(name, "must be between years 0001 and 9999")
 		return
 	}
