@@ -164,6 +164,8 @@ func runBadInput(t *testing.T, e *badEnv) {
 		"wrong JSON type":              {withKey("POST", coll, `{"name":["Grace"]}`, write), 400, "invalid_request", false},
 		"rule broken":                  {withKey("POST", coll, `{"name":" "}`, write), 422, "validation_failed", false},
 		"appointment ends too early":   {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T10:00:00Z"}`, write), 422, "validation_failed", false},
+		"time in year 10000 in UTC":    {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"9999-12-31T23:00:00Z","ends_at":"9999-12-31T23:59:59-01:00"}`, write), 422, "validation_failed", false},
+		"time in year 0 in UTC":        {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"0001-01-01T00:30:00+01:00","ends_at":"0001-01-01T03:00:00Z"}`, write), 422, "validation_failed", false},
 		"appointment, foreign contact": {withKey("POST", "/v1/organizations/elsewhere/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","contact_id":"$CONTACT"}`, other), 422, "validation_failed", false},
 
 		// Lists.

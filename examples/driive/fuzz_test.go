@@ -72,6 +72,10 @@ func FuzzAppointmentBody(f *testing.F) {
 		`{"title":"T","starts_at":"0000-01-01T00:00:00Z","ends_at":"9999-12-31T23:59:59.999999999Z"}`,
 		`{"title":"T","starts_at":"2030-01-01T10:00:00.0000001Z","ends_at":"2030-01-01T10:00:00.0000009Z"}`,
 		`{"title":"T","starts_at":"2030-01-01T10:00:00-23:59","ends_at":"2030-01-02T10:00:00+23:59"}`,
+		// An offset that moves the time out of years 0001-9999 in UTC,
+		// which was once stored and then broke every read of the list.
+		`{"title":"T","starts_at":"9999-12-31T23:00:00Z","ends_at":"9999-12-31T23:59:59-01:00"}`,
+		`{"title":"T","starts_at":"0001-01-01T00:30:00+01:00","ends_at":"0001-01-01T03:00:00Z"}`,
 		`{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","contact_id":"ct_nope"}`,
 		`{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","contact_id":""}`,
 		`{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","notes":null}`,
