@@ -135,7 +135,7 @@ func churnOnce(ctx context.Context, env *environment, n int) (*churnRun, error) 
 	defer func() {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		admin.ExecContext(dctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_, _ = admin.ExecContext(dctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}()
 	dsn, err := pgDSN(env.opt.pgDSN, name)
 	if err != nil {

@@ -65,8 +65,8 @@ func runColdBurst(ctx context.Context, env *environment) (*coldBurstResult, erro
 			if err != nil {
 				return // code 0
 			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
+			_, _ = io.Copy(io.Discard, res.Body)
+			_ = res.Body.Close()
 			codes[i] = res.StatusCode
 		}()
 	}

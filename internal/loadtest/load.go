@@ -36,7 +36,7 @@ func (s *sample) RPS() float64 {
 // until the targeter runs out).
 func load(ctx context.Context, name string, tr vegeta.Targeter, workers, rate int, dur time.Duration) *sample {
 	atk := vegeta.NewAttacker(
-		vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)),
+		vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)), // #nosec G115 -- workers is a small positive count
 		vegeta.Connections(workers), vegeta.MaxConnections(workers),
 		vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second), vegeta.MaxBody(0),
 		vegeta.Redirects(vegeta.NoFollow),

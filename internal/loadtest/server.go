@@ -36,7 +36,7 @@ func newEnvironment(ctx context.Context, opt options) (*environment, error) {
 		return nil, err
 	}
 	env := &environment{opt: opt, root: root, tmp: tmp, bin: filepath.Join(tmp, "driive")}
-	build := exec.CommandContext(ctx, "go", "build", "-o", env.bin, "./examples/driive")
+	build := exec.CommandContext(ctx, "go", "build", "-o", env.bin, "./examples/driive") // #nosec G204 -- output path is our own temp dir
 	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		env.close()
@@ -45,7 +45,7 @@ func newEnvironment(ctx context.Context, opt options) (*environment, error) {
 	return env, nil
 }
 
-func (e *environment) close() { os.RemoveAll(e.tmp) }
+func (e *environment) close() { _ = os.RemoveAll(e.tmp) }
 
 // sqlite returns a -db value for a new SQLite file.
 func (e *environment) sqlite(name string) string {
@@ -55,7 +55,7 @@ func (e *environment) sqlite(name string) string {
 // createKey runs the keys CLI (the contract's way to mint a key) and
 // returns the key it printed.
 func (e *environment) createKey(ctx context.Context, db, org, name, permission string) (string, error) {
-	cmd := exec.CommandContext(ctx, e.bin, "keys", "create", "-org", org, "-name", name, "-permission", permission, "-db", db)
+	cmd := exec.CommandContext(ctx, e.bin, "keys", "create", "-org", org, "-name", name, "-permission", permission, "-db", db) // #nosec G204 -- the binary we built; arguments come from the scenario
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -100,7 +100,7 @@ func (e *environment) startServer(ctx context.Context, name, db string, env ...s
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(e.bin, "serve", "-addr", addr, "-db", db, "-admin-password", "loadtest-"+name)
+	cmd := exec.Command(e.bin, "serve", "-addr", addr, "-db", db, "-admin-password", "loadtest-"+name) // #nosec G204 -- the binary we built; arguments come from the scenario
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -109,7 +109,7 @@ func (e *environment) startServer(ctx context.Context, name, db string, env ...s
 	// The log goes to a file, not a pipe: a reader that falls behind
 	// would block the server's log writes and show up as latency.
 	logPath := filepath.Join(e.tmp, name+".log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.Create(logPath) // #nosec G304 -- a file in our own temp dir
 	if err != nil {
 		return nil, err
 	}
@@ -136,9 +136,9 @@ func (e *environment) startServer(ctx context.Context, name, db string, env ...s
 	go func() {
 		logs.Wait()
 		s.waitErr = cmd.Wait()
-		if f, err := os.Open(logPath); err == nil {
+		if f, err := os.Open(logPath); err == nil { // #nosec G304 -- a file in our own temp dir
 			s.readLog(f)
-			f.Close()
+			_ = f.Close()
 		}
 		close(s.done)
 	}()
@@ -208,6 +208,6 @@ func (s *server) stop() (serviceStats, error) {
 
 // kill ends the process without ceremony (a failed scenario).
 func (s *server) kill() {
-	s.cmd.Process.Kill()
+	_ = s.cmd.Process.Kill() // an error means it has exited already
 	<-s.done
 }

@@ -117,7 +117,7 @@ func get(ctx context.Context, url string, h http.Header) (int, error) {
 		return 0, err
 	}
 	defer res.Body.Close()
-	io.Copy(io.Discard, res.Body)
+	_, _ = io.Copy(io.Discard, res.Body)
 	return res.StatusCode, nil
 }
 
