@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // microCommand runs the micro-benchmarks of apikey and middleware.
@@ -97,6 +98,9 @@ func stripProcs(name string) string {
 func runMicro(ctx context.Context, env *environment) (string, error) {
 	cmd := exec.CommandContext(ctx, microCommand[0], microCommand[1:]...)
 	cmd.Dir = env.root
+	// On interrupt the go command is killed; its test binaries would keep
+	// the output open until they end.
+	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

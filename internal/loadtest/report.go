@@ -236,7 +236,7 @@ func renderReport(r *report) string {
 	w("- CPUs (nproc): %d\n- CPU: %s\n- Go: %s\n- Linux: %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.GoVersion, r.Machine.Kernel)
 	w("- Load generator, server(s) and PostgreSQL share these CPUs: end-to-end numbers are lower bounds of what the server alone does.\n\n")
 	w("## Commands\n\n```\n")
-	w("%s\n", strings.Join(microCommand, " "))
+	w("%s\n", shellLine(microCommand))
 	w("go run ./internal/loadtest throughput\ngo run ./internal/loadtest cold-burst\ngo run ./internal/loadtest attack\ngo run ./internal/loadtest churn\n")
 	w("go run ./internal/loadtest report   # all of the above; writes this file\n```\n\n")
 	w("The scenarios build `./examples/driive`, run it as a separate process on 127.0.0.1 and load it with vegeta (github.com/tsenart/vegeta/v12) over keep-alive connections.\n\n")
@@ -342,4 +342,16 @@ func (r *report) notes() []string {
 		out = append(out, fmt.Sprintf("Throughput was measured with other work on the machine (%v); both modes ran at the same time, so it slowed both alike.", t.Load))
 	}
 	return out
+}
+
+// shellLine quotes args for a POSIX shell where needed.
+func shellLine(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " |^$*?'\"\\&;()<>") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
 }

@@ -268,3 +268,11 @@ func TestNotes(t *testing.T) {
 		t.Fatalf("no note that the baseline missed the goal: %q", r.notes())
 	}
 }
+
+func TestShellLine(t *testing.T) {
+	got := shellLine([]string{"go", "test", "-run", "^$", "-bench", "A|B", "it's"})
+	want := `go test -run '^$' -bench 'A|B' 'it'\''s'`
+	if got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
