@@ -70,7 +70,10 @@ func splitStatements(text string) []string {
 		}
 		cur.WriteString(line)
 		if strings.HasSuffix(trimmed, ";") {
-			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			// A line of only ";" ends an empty statement: nothing to run.
+			if stmt := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(cur.String()), ";")); stmt != "" {
+				out = append(out, stmt)
+			}
 			cur.Reset()
 		}
 	}
