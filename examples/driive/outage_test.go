@@ -44,10 +44,12 @@ func TestServerDatabaseOutage(t *testing.T) {
 		t.Fatal("503 without Retry-After")
 	}
 	// A verified key passes authentication while the cache is fresh (the
-	// handler itself then needs the database: 500), and is refused with
-	// 503 after MaxStaleness; never with 401.
-	if r := getWithKey(t, quiet, url); r.status == 401 || r.status == 503 {
-		t.Fatalf("a verified key right after the stop: %d %s", r.status, r.body)
+	// handler itself then needs the database: 503 unavailable, with
+	// Retry-After), and is refused with 503 auth_unavailable after
+	// MaxStaleness; never with 401, never a 500.
+	if r := getWithKey(t, quiet, url); r.status != 503 || !strings.Contains(string(r.body), `"code":"unavailable"`) ||
+		r.header.Get("Retry-After") == "" {
+		t.Fatalf("a verified key right after the stop: %d %s (want 503 unavailable from the handler, with Retry-After)", r.status, r.body)
 	}
 	refused := false
 	for time.Since(stopped) < 14*time.Second {
@@ -67,7 +69,7 @@ func TestServerDatabaseOutage(t *testing.T) {
 				t.Fatal("503 without Retry-After")
 			}
 			refused = true
-		case r.status == 401 || r.status == 403 || r.status == 404:
+		case r.status == 401 || r.status == 403 || r.status == 404 || r.status == 500:
 			t.Fatalf("the verified key got %d %s during the outage", r.status, code)
 		}
 		time.Sleep(250 * time.Millisecond)

@@ -32,6 +32,7 @@ const (
 	codeNotFound         = "not_found"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeInternal         = "internal_error"
+	codeUnavailable      = "unavailable"
 )
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {

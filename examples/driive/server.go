@@ -105,17 +105,26 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.db.db.PingContext(ctx); err != nil {
 		s.log.Warn("health check: database unreachable", "error", err)
-		writeProblem(w, http.StatusServiceUnavailable, "unavailable", "the database is unreachable")
+		writeProblem(w, http.StatusServiceUnavailable, codeUnavailable, "the database is unreachable")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// internalError logs a failure the client cannot act on and answers 500
-// without its details.
+// internalError logs a failure the client cannot act on and answers
+// without its details: 503 with Retry-After when the database does not
+// answer a ping (an outage the client may wait out), 500 otherwise.
 func (s *server) internalError(w http.ResponseWriter, r *http.Request, doing string, err error) {
 	if r.Context().Err() != nil {
 		return // the client left; nobody reads the answer
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if pingErr := s.db.db.PingContext(ctx); pingErr != nil {
+		s.log.Warn("driive: "+doing+": database unreachable", "path", redactKeys(r.URL.Path), "error", err)
+		w.Header().Set("Retry-After", "2")
+		writeProblem(w, http.StatusServiceUnavailable, codeUnavailable, "the database is unreachable; try again later")
+		return
 	}
 	s.log.Error("driive: "+doing, "path", redactKeys(r.URL.Path), "error", err)
 	writeProblem(w, http.StatusInternalServerError, codeInternal, "the server could not complete the request")
