@@ -31,7 +31,10 @@ func (m *Middleware) log(r *http.Request, res Result) {
 	case res.Status == http.StatusServiceUnavailable:
 		level, msg = slog.LevelWarn, "keyauth: authentication unavailable"
 	case res.Status != 0:
-		level, msg = slog.LevelInfo, "keyauth: request refused"
+		// A refusal is the client's mistake, and a flood of them is an
+		// attack: logging each at Info would hand the attacker the
+		// server's log I/O. Count them with Config.OnResult instead.
+		level, msg = slog.LevelDebug, "keyauth: request refused"
 	}
 	if !m.logger.Enabled(ctx, level) {
 		return
