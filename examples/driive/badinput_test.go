@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"hash/crc32"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,7 +11,6 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // badEnv is what the cases of TestServerBadInput share: the server and
@@ -275,9 +276,24 @@ func keyID(token string) string {
 // forgeKey returns a well-formed key text (valid checksum) that no Service
 // minted.
 func forgeKey(prefix, id string) string {
-	body := prefix + "_" + id + "_" + keyformat.Random(apikey.SecretLen)
-	sum := keyformat.Checksum(body)
-	return body + string(sum[:])
+	body := prefix + "_" + id + "_" + randomBase62(apikey.SecretLen)
+	token := body + checksum(body)
+	if _, err := apikey.ParseWithPrefix(token, prefix); err != nil {
+		panic(fmt.Sprintf("forged key %s does not parse: %v", token, err))
+	}
+	return token
+}
+
+// checksum is the key format's checksum of body: its CRC-32/IEEE as six
+// base62 digits, most significant first.
+func checksum(body string) string {
+	sum := make([]byte, apikey.ChecksumLen)
+	v := crc32.ChecksumIEEE([]byte(body))
+	for i := len(sum) - 1; i >= 0; i-- {
+		sum[i] = base62[v%62]
+		v /= 62
+	}
+	return string(sum)
 }
 
 // flipLast changes the last checksum digit of token.

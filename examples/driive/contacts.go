@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"time"
-
-	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // contact is a row of driive_contacts. Every query names the organization:
@@ -21,8 +19,6 @@ type contact struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
-
-func newID(prefix string) string { return prefix + keyformat.Random(20) }
 
 func scanContact(row interface{ Scan(...any) error }, c *contact) error {
 	var email, phone sql.NullString
