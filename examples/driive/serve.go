@@ -50,8 +50,7 @@ write key for organization "demo" and prints it once.`)
 		password = rand.Text()
 	}
 	return runServer(ctx, serverConfig{Addr: *addr, Source: src, AdminPassword: password,
-		ShowPassword: generated, Stdout: e.stdout, Log: slog.New(slog.NewTextHandler(e.stderr, nil)),
-		BenchNoAuthAddr: e.getenv(benchNoAuthEnv)})
+		ShowPassword: generated, Stdout: e.stdout, Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
 }
 
 type serverConfig struct {
@@ -62,8 +61,6 @@ type serverConfig struct {
 	Stdout        interface{ Write([]byte) (int, error) }
 	Log           *slog.Logger
 	Hash          apikey.HashParams // zero: the Service's default
-	// BenchNoAuthAddr: also serve the API without auth here (benchaid.go).
-	BenchNoAuthAddr string
 }
 
 // runServer serves until ctx is done (SIGINT or SIGTERM), then stops
@@ -105,10 +102,6 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 		fmt.Fprintf(cfg.Stdout, "Admin password for %s/developer/api-keys: %s\n", base, cfg.AdminPassword)
 	}
 
-	bench, err := startBenchNoAuth(startCtx, d, cfg)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -138,7 +131,6 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 	if err := srv.Shutdown(shutCtx); err != nil {
 		cfg.Log.Warn("driive: in-flight requests did not finish in time", "error", err)
 	}
-	bench.shutdown(shutCtx)
 	// The last-used write gets its own deadline: in-flight requests may
 	// have used up shutCtx.
 	closeCtx, cancelClose := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -3,11 +3,11 @@
 // process on 127.0.0.1, and writes BENCHMARKS.md. Requests are sent by
 // vegeta (github.com/tsenart/vegeta/v12) over keep-alive connections.
 //
-//	go run ./internal/loadtest throughput  # auth vs no auth: throughput ratio, p50/p99
-//	go run ./internal/loadtest cold-burst  # fresh server, 100 concurrent first requests
-//	go run ./internal/loadtest attack      # 64 wrong-secret clients vs 8 valid ones, 10 s
-//	go run ./internal/loadtest churn       # 1,000 and 10,000 keys, 2 instances, PostgreSQL
-//	go run ./internal/loadtest report      # micro-benchmarks + the four above -> BENCHMARKS.md
+//	go run ./internal/cmd/loadtest throughput  # auth vs no auth: throughput ratio, p50/p99
+//	go run ./internal/cmd/loadtest cold-burst  # fresh server, 100 concurrent first requests
+//	go run ./internal/cmd/loadtest attack      # 64 wrong-secret clients vs 8 valid ones, 10 s
+//	go run ./internal/cmd/loadtest churn       # 1,000 and 10,000 keys, 2 instances, PostgreSQL
+//	go run ./internal/cmd/loadtest report      # micro-benchmarks + the four above -> BENCHMARKS.md
 //
 // Run it from the repository root. churn needs PostgreSQL: it creates a
 // database on KEYAUTH_POSTGRES_DSN's server (default
@@ -26,7 +26,7 @@ import (
 	"syscall"
 )
 
-const usage = `usage: go run ./internal/loadtest [flags] COMMAND
+const usage = `usage: go run ./internal/cmd/loadtest [flags] COMMAND
 
 commands:
   throughput   authenticated GET vs the same handler without auth

@@ -13,7 +13,10 @@ import (
 )
 
 // throughputResult compares an authenticated GET with the same handler
-// served without auth by the same process (DRIIVE_BENCH_NOAUTH_ADDR).
+// served without auth by the same process. The process is the twin
+// (twin/twin.go): the example built with one more file that serves its
+// handler on a second loopback listener without the keyauth middleware.
+// The example itself has no such listener.
 type throughputResult struct {
 	Workers int
 	Rounds  int
@@ -41,7 +44,11 @@ func runThroughput(ctx context.Context, env *environment) (*throughputResult, er
 	if err != nil {
 		return nil, err
 	}
-	srv, err := env.startServer(ctx, "throughput", db, "DRIIVE_BENCH_NOAUTH_ADDR="+noAuthAddr)
+	twin, err := env.twinBinary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := env.startBinary(ctx, twin, "throughput", db, "LOADTEST_TWIN_NOAUTH_ADDR="+noAuthAddr, "LOADTEST_TWIN_DB="+db)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +59,10 @@ func runThroughput(ctx context.Context, env *environment) (*throughputResult, er
 	}()
 	const path = "/v1/organizations/demo/appointments"
 	authURL, noAuthURL := srv.base+path, "http://"+noAuthAddr+path
+	// The twin's listener opens its own pool after the server's start.
+	if err := waitOK(ctx, noAuthURL, 30*time.Second); err != nil {
+		return nil, err
+	}
 	// Warm up: the key's argon2id run, connections, the page's query.
 	for _, u := range []struct {
 		url string
@@ -100,6 +111,21 @@ func runThroughput(ctx context.Context, env *environment) (*throughputResult, er
 	}
 	r.Server = st
 	return r, nil
+}
+
+// waitOK polls url until it answers 200, for at most d.
+func waitOK(ctx context.Context, url string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		code, err := get(ctx, url, nil)
+		if err == nil && code == http.StatusOK {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("%s did not answer 200 within %v: status %d, %v", url, d, code, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // get does one GET and drains the answer.

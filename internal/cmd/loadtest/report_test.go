@@ -229,7 +229,7 @@ func TestRenderReport(t *testing.T) {
 		"- CPUs (nproc): 2\n- CPU: AMD EPYC\n- Go: go version go1.26.8",
 		"| measure | goal | measured | verdict |",
 		"| cold burst of 100 | 1 argon2id run, all 200 | 1 argon2id run(s); 200×100 | met |",
-		"go run ./internal/loadtest churn",
+		"go run ./internal/cmd/loadtest churn",
 		"BenchmarkMiddleware/cached-2",
 	} {
 		if !strings.Contains(out, want) {

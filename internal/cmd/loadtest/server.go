@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ type environment struct {
 	root string // repository root
 	tmp  string // scratch directory, removed by close
 	bin  string // the built example server
+	twin string // the twin (twin/twin.go); "" until built
 }
 
 func newEnvironment(ctx context.Context, opt options) (*environment, error) {
@@ -46,6 +48,67 @@ func newEnvironment(ctx context.Context, opt options) (*environment, error) {
 }
 
 func (e *environment) close() { _ = os.RemoveAll(e.tmp) }
+
+// twinFile is the file the twin adds to the example (see its comment).
+const twinFile = "internal/cmd/loadtest/twin/twin.go"
+
+// twinBinary builds, once, the example with twin/twin.go added through
+// an overlay: the example's sources are not touched.
+func (e *environment) twinBinary(ctx context.Context) (string, error) {
+	if e.twin != "" {
+		return e.twin, nil
+	}
+	bin := filepath.Join(e.tmp, "driive-twin")
+	if err := buildTwin(ctx, e.root, e.tmp, bin); err != nil {
+		return "", err
+	}
+	e.twin = bin
+	return bin, nil
+}
+
+// buildTwin writes the overlay into dir and builds the twin to bin.
+func buildTwin(ctx context.Context, root, dir, bin string) error {
+	overlay, err := json.Marshal(map[string]map[string]string{"Replace": {
+		filepath.Join(root, "examples", "driive", "zz_loadtest_twin.go"): filepath.Join(root, filepath.FromSlash(twinFile)),
+	}})
+	if err != nil {
+		return err
+	}
+	ovPath := filepath.Join(dir, "twin-overlay.json")
+	if err := os.WriteFile(ovPath, overlay, 0o600); err != nil {
+		return err
+	}
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "loadtesttwin", "-overlay", ovPath, "-o", bin, "./examples/driive") // #nosec G204 -- paths are our own temp dir
+	build.Dir = root
+	var out strings.Builder
+	build.Stdout, build.Stderr = &out, &out
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the no-auth twin of ./examples/driive (%s no longer compiles against the example?): %w: %s", twinFile, err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+// seedKeys creates n read keys of org in db through the twin's
+// loadtest-seed command (the example's own key store, default argon2id
+// parameters) and returns them.
+func (e *environment) seedKeys(ctx context.Context, db, org string, n int) ([]string, error) {
+	bin, err := e.twinBinary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "loadtest-seed", "-db", db, "-org", org, "-n", itoa(n)) // #nosec G204 -- the binary we built; arguments come from the scenario
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("seeding %d keys: %w: %s", n, err, strings.TrimSpace(stderr.String()))
+	}
+	keys := strings.Fields(string(out))
+	if len(keys) != n {
+		return nil, fmt.Errorf("seeding printed %d keys, want %d", len(keys), n)
+	}
+	return keys, nil
+}
 
 // sqlite returns a -db value for a new SQLite file.
 func (e *environment) sqlite(name string) string {
@@ -96,11 +159,17 @@ type server struct {
 // startServer starts `driive serve -addr ... -db db` with extra
 // environment variables, and returns once it prints "Listening on".
 func (e *environment) startServer(ctx context.Context, name, db string, env ...string) (*server, error) {
+	return e.startBinary(ctx, e.bin, name, db, env...)
+}
+
+// startBinary is startServer with another build of the example (the
+// twin).
+func (e *environment) startBinary(ctx context.Context, bin, name, db string, env ...string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(e.bin, "serve", "-addr", addr, "-db", db, "-admin-password", "loadtest-"+name) // #nosec G204 -- the binary we built; arguments come from the scenario
+	cmd := exec.Command(bin, "serve", "-addr", addr, "-db", db, "-admin-password", "loadtest-"+name) // #nosec G204 -- the binary we built; arguments come from the scenario
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTwinBuilds: the no-auth twin still compiles against the example's
+// code, so a change there shows up here and not in the middle of a load
+// report.
+func TestTwinBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the example")
+	}
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := strings.TrimSpace(string(out))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	if err := buildTwin(ctx, root, dir, filepath.Join(dir, "twin")); err != nil {
+		t.Fatal(err)
+	}
+}
