@@ -75,12 +75,7 @@ func checkLatest(t *testing.T, s apikey.Store, what string, got map[string]apike
 			t.Errorf("%s: change feed misses key %s", what, id)
 			continue
 		}
-		if msg := timeDiff(c.RevokedAt, stored.RevokedAt); msg != "" {
-			t.Errorf("%s: change of %s: RevokedAt %s (the stored value)", what, id, msg)
-		}
-		if msg := timeDiff(c.ExpiresAt, stored.ExpiresAt); msg != "" {
-			t.Errorf("%s: change of %s: ExpiresAt %s (the stored value)", what, id, msg)
-		}
+		checkChange(t, what+" (against the stored key)", c, apikey.Change{ID: id, RevokedAt: stored.RevokedAt, ExpiresAt: stored.ExpiresAt})
 	}
 }
 

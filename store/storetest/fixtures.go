@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/driive/keyauth/apikey"
 )
@@ -135,35 +137,43 @@ func checkErr(t *testing.T, what string, err, want error) {
 	}
 }
 
+// exactTimes makes cmp compare times the way the suite requires a store to
+// return them: the same instant, in time.UTC. Without it cmp would use
+// time.Time.Equal, which ignores the location, so a store that returned
+// local times would pass.
+var exactTimes = cmp.Comparer(func(a, b time.Time) bool {
+	return a.Equal(b) && a.Location() == time.UTC && b.Location() == time.UTC
+})
+
+// checkRecord fails unless got equals want in every field, the hash included.
 func checkRecord(t *testing.T, what string, got, want apikey.Record) {
 	t.Helper()
-	d := keyDiff(got.Key, want.Key)
-	if got.Hash != want.Hash {
-		d = append(d, fmt.Sprintf("Hash = %q, want %q", got.Hash, want.Hash))
-	}
-	if len(d) > 0 {
-		t.Errorf("%s: %s", what, strings.Join(d, "; "))
+	if d := cmp.Diff(want, got, exactTimes); d != "" {
+		t.Errorf("%s: record %s differs (-want +got):\n%s", what, want.ID, d)
 	}
 }
 
 func checkKey(t *testing.T, what string, got, want apikey.Key) {
 	t.Helper()
-	if d := keyDiff(got, want); len(d) > 0 {
-		t.Errorf("%s: key %s: %s", what, want.ID, strings.Join(d, "; "))
+	if d := cmp.Diff(want, got, exactTimes); d != "" {
+		t.Errorf("%s: key %s differs (-want +got):\n%s", what, want.ID, d)
 	}
 }
 
-// checkKeys compares two lists of keys element by element, in order.
+// checkKeys compares two lists of keys element by element, in order. A nil
+// and an empty list are equal: the Store contract does not tell them apart.
 func checkKeys(t *testing.T, what string, got, want []apikey.Key) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%s: %d keys %v, want %d keys %v", what, len(got), ids(got), len(want), ids(want))
-		return
+	if d := cmp.Diff(want, got, exactTimes, cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("%s: keys differ (-want +got):\n%s", what, d)
 	}
-	for i := range got {
-		if d := keyDiff(got[i], want[i]); len(d) > 0 {
-			t.Errorf("%s: key #%d (%s): %s", what, i, want[i].ID, strings.Join(d, "; "))
-		}
+}
+
+// checkChange fails unless the change feed reported want for want.ID.
+func checkChange(t *testing.T, what string, got, want apikey.Change) {
+	t.Helper()
+	if d := cmp.Diff(want, got, exactTimes); d != "" {
+		t.Errorf("%s: change of %s differs (-want +got):\n%s", what, want.ID, d)
 	}
 }
 
@@ -173,49 +183,6 @@ func ids(keys []apikey.Key) []string {
 		out[i] = k.ID
 	}
 	return out
-}
-
-// keyDiff lists the fields in which got differs from want. Times must be
-// equal instants and in time.UTC, zero where want is zero.
-func keyDiff(got, want apikey.Key) []string {
-	var d []string
-	str := func(name, g, w string) {
-		if g != w {
-			d = append(d, fmt.Sprintf("%s = %q, want %q", name, g, w))
-		}
-	}
-	str("ID", got.ID, want.ID)
-	str("OrgID", got.OrgID, want.OrgID)
-	str("Name", got.Name, want.Name)
-	str("Prefix", got.Prefix, want.Prefix)
-	if got.Permission != want.Permission {
-		d = append(d, fmt.Sprintf("Permission = %v, want %v", got.Permission, want.Permission))
-	}
-	for _, f := range []struct {
-		name      string
-		got, want time.Time
-	}{
-		{"CreatedAt", got.CreatedAt, want.CreatedAt},
-		{"ExpiresAt", got.ExpiresAt, want.ExpiresAt},
-		{"LastUsedAt", got.LastUsedAt, want.LastUsedAt},
-		{"RevokedAt", got.RevokedAt, want.RevokedAt},
-	} {
-		if msg := timeDiff(f.got, f.want); msg != "" {
-			d = append(d, f.name+" "+msg)
-		}
-	}
-	return d
-}
-
-// timeDiff describes how got differs from want, or returns "".
-func timeDiff(got, want time.Time) string {
-	switch {
-	case !got.Equal(want) || got.IsZero() != want.IsZero():
-		return fmt.Sprintf("= %s, want %s", fmtTime(got), fmtTime(want))
-	case got.Location() != time.UTC:
-		return fmt.Sprintf("= %s is in location %q, want time.UTC", fmtTime(got), got.Location())
-	}
-	return ""
 }
 
 func fmtTime(t time.Time) string {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/driive/keyauth/apikey"
 )
 
@@ -118,9 +120,9 @@ func testRecordUse(t *testing.T, s apikey.Store) {
 		for i, r := range recs {
 			r.LastUsedAt = later(time.Duration(perKey-1)*time.Second + time.Duration(i)*time.Microsecond)
 			got := mustGet(t, s, r.ID)
-			if d := keyDiff(got.Key, r.Key); len(d) > 0 {
+			if d := cmp.Diff(r.Key, got.Key, exactTimes); d != "" {
 				if wrong++; wrong <= 5 {
-					t.Errorf("key #%d %s: %v", i, r.ID, d)
+					t.Errorf("key #%d %s differs (-want +got):\n%s", i, r.ID, d)
 				}
 			}
 		}

@@ -109,11 +109,6 @@ func testTimestamps(t *testing.T, s apikey.Store) {
 		if !ok {
 			t.Fatalf("change feed after Revoke misses %s", k.ID)
 		}
-		if msg := timeDiff(c.RevokedAt, revoked); msg != "" {
-			t.Errorf("change of %s: RevokedAt %s", k.ID, msg)
-		}
-		if msg := timeDiff(c.ExpiresAt, expires); msg != "" {
-			t.Errorf("change of %s: ExpiresAt %s", k.ID, msg)
-		}
+		checkChange(t, "change feed after Revoke", c, apikey.Change{ID: k.ID, RevokedAt: revoked, ExpiresAt: expires})
 	})
 }
