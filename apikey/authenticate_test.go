@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/driive/keyauth/apikey"
 )
 
@@ -76,8 +78,8 @@ func TestAuthenticateOutcomes(t *testing.T) {
 		for range 2 {
 			p := mustAuth(t, e, liveToken)
 			want := apikey.Principal{KeyID: live.ID, OrgID: "org1", Permission: apikey.Read, Name: "live", Prefix: live.Prefix}
-			if p != want {
-				t.Fatalf("principal %+v, want %+v", p, want)
+			if d := cmp.Diff(want, p); d != "" {
+				t.Fatalf("principal differs (-want +got):\n%s", d)
 			}
 		}
 	})

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/driive/keyauth/apikey"
 )
 
@@ -40,14 +42,17 @@ func TestRotateKeepsNamePermissionOrgAndLifetime(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Rotate: %v", err)
 			}
-			if nk.ID == old.ID || nk.Name != old.Name || nk.Permission != old.Permission || nk.OrgID != old.OrgID {
-				t.Fatalf("new key %+v does not carry over %+v", nk, old)
+			if nk.ID == old.ID {
+				t.Fatalf("the new key has the old id %s", nk.ID)
 			}
-			if !nk.CreatedAt.Equal(t0.Add(10*day)) || !nk.ExpiresAt.Equal(tt.wantExpires) {
-				t.Fatalf("new key created %v expires %v; want created %v expires %v", nk.CreatedAt, nk.ExpiresAt, t0.Add(10*day), tt.wantExpires)
+			want := apikey.Key{ID: nk.ID, OrgID: old.OrgID, Name: old.Name, Prefix: "dk_" + nk.ID,
+				Permission: old.Permission, CreatedAt: t0.Add(10 * day), ExpiresAt: tt.wantExpires}
+			if d := cmp.Diff(want, nk); d != "" {
+				t.Fatalf("new key does not carry over the old one's name, permission and lifetime (-want +got):\n%s", d)
 			}
-			if p := mustAuth(t, e, token); p.KeyID != nk.ID || p.Name != old.Name || p.Permission != apikey.Read {
-				t.Fatalf("new key authenticates as %+v", p)
+			wantP := apikey.Principal{KeyID: nk.ID, OrgID: old.OrgID, Permission: apikey.Read, Name: old.Name, Prefix: nk.Prefix}
+			if d := cmp.Diff(wantP, mustAuth(t, e, token)); d != "" {
+				t.Fatalf("new key authenticates as another principal (-want +got):\n%s", d)
 			}
 			if p := mustAuth(t, e, oldToken); p.KeyID != old.ID {
 				t.Fatalf("old key during grace authenticates as %+v", p)

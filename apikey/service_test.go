@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/driive/keyauth/apikey"
 )
 
@@ -77,9 +79,10 @@ func TestCreateAcceptsBoundaryValues(t *testing.T) {
 				t.Fatalf("Create: %v", err)
 			}
 			watchKey(sec.Reveal())
-			if k.OrgID != tt.p.OrgID || k.Name != tt.p.Name || k.Permission != tt.p.Permission ||
-				!k.ExpiresAt.Equal(tt.p.ExpiresAt) || !k.CreatedAt.Equal(t0) || k.Prefix != "dk_"+k.ID {
-				t.Fatalf("Create returned %+v for %+v", k, tt.p)
+			want := apikey.Key{ID: k.ID, OrgID: tt.p.OrgID, Name: tt.p.Name, Prefix: "dk_" + k.ID,
+				Permission: tt.p.Permission, CreatedAt: t0, ExpiresAt: tt.p.ExpiresAt}
+			if d := cmp.Diff(want, k); d != "" {
+				t.Fatalf("Create returned a different key (-want +got):\n%s", d)
 			}
 		})
 	}
@@ -98,15 +101,18 @@ func TestCreateStoresOnlyTheHash(t *testing.T) {
 		strings.Contains(r.Hash, token[len(k.Prefix)+1:]) {
 		t.Fatalf("stored hash %q is not an argon2id hash of the key", r.Hash)
 	}
-	if r.Key != k {
-		t.Fatalf("stored %+v, returned %+v", r.Key, k)
+	if d := cmp.Diff(k, r.Key); d != "" {
+		t.Fatalf("stored key differs from the returned one (-returned +stored):\n%s", d)
 	}
 	if !k.ExpiresAt.Equal(exp.Truncate(time.Microsecond)) || k.ExpiresAt.Location() != time.UTC || k.CreatedAt.Location() != time.UTC {
 		t.Fatalf("times not UTC µs: created %v, expires %v", k.CreatedAt, k.ExpiresAt)
 	}
 	got, err := e.svc.Get(t.Context(), "org1", k.ID)
-	if err != nil || got != k {
-		t.Fatalf("Get = %+v, %v; want %+v", got, err, k)
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if d := cmp.Diff(k, got); d != "" {
+		t.Fatalf("Get differs from what Create returned (-want +got):\n%s", d)
 	}
 }
 

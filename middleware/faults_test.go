@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/middleware"
 )
@@ -102,18 +105,18 @@ func TestResults(t *testing.T) {
 	if len(got) != 4 {
 		t.Fatalf("%d results, want 4", len(got))
 	}
-	if r := got[0]; r.Status != 0 || r.Code != "" || r.KeyID != e.writeKey.ID || r.Principal.OrgID != "acme" || r.Err != nil {
-		t.Errorf("success: %+v", r)
+	principal := func(k apikey.Key) apikey.Principal {
+		return apikey.Principal{KeyID: k.ID, OrgID: k.OrgID, Permission: k.Permission, Name: k.Name, Prefix: k.Prefix}
 	}
-	if r := got[1]; r.Status != 403 || r.Code != "insufficient_permission" || r.Principal.KeyID != e.readKey.ID {
-		t.Errorf("403: %+v", r)
+	want := []middleware.Result{
+		{KeyID: e.writeKey.ID, Principal: principal(e.writeKey)},
+		{Status: 403, Code: "insufficient_permission", KeyID: e.readKey.ID, Principal: principal(e.readKey)},
+		{Status: 401, Code: "invalid_api_key", KeyID: e.writeKey.ID, Err: apikey.ErrInvalidKey},
+		{Status: 401, Code: "missing_api_key"},
 	}
-	if r := got[2]; r.Status != 401 || r.KeyID != e.writeKey.ID || r.Principal != (apikey.Principal{}) ||
-		!errors.Is(r.Err, apikey.ErrInvalidKey) {
-		t.Errorf("wrong secret: %+v", r)
-	}
-	if r := got[3]; r.Status != 401 || r.Code != "missing_api_key" || r.KeyID != "" {
-		t.Errorf("missing: %+v", r)
+	// EquateErrors: Err matches when errors.Is(got, want).
+	if d := cmp.Diff(want, got, cmpopts.EquateErrors()); d != "" {
+		t.Errorf("results of a success, a 403, a wrong secret and a missing key differ (-want +got):\n%s", d)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 4 || !strings.Contains(lines[0], `"level":"DEBUG"`) || !strings.Contains(lines[1], `"code":"insufficient_permission"`) ||

@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/middleware"
 	"github.com/driive/keyauth/store/memstore"
@@ -363,9 +366,12 @@ func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 	if err := dec.Decode(&p); err != nil {
 		t.Fatalf("body %q: %v", body, err)
 	}
-	if p.Code != code || p.Status != status || p.Type != "about:blank" ||
-		p.Title != http.StatusText(status) || p.Detail == "" {
-		t.Errorf("body = %+v, want code %q and status %d", p, code, status)
+	want := problemBody{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: code}
+	if d := cmp.Diff(want, p, cmpopts.IgnoreFields(problemBody{}, "Detail")); d != "" {
+		t.Errorf("problem body differs (-want +got):\n%s", d)
+	}
+	if p.Detail == "" {
+		t.Errorf("problem body %+v has no detail", p)
 	}
 	return p
 }

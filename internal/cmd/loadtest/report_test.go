@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 const benchOut = `goos: linux
@@ -52,8 +54,11 @@ func TestParseBench(t *testing.T) {
 				}
 				return
 			}
-			if !ok || r != tc.want {
-				t.Fatalf("got %+v (found %v), want %+v", r, ok, tc.want)
+			if !ok {
+				t.Fatalf("no result parsed for %s", tc.name)
+			}
+			if d := cmp.Diff(tc.want, r); d != "" {
+				t.Fatalf("parsed result differs (-want +got):\n%s", d)
 			}
 		})
 	}
@@ -80,8 +85,8 @@ func TestParseStats(t *testing.T) {
 	}
 	want := serviceStats{Uptime: 12500 * time.Millisecond, HashRuns: 1, CacheHits: 99, CacheMisses: 100, Throttled: 3,
 		Invalid: 4, Syncs: 25, SyncFailures: 1, Flushes: 3, LastUseWritten: 7, CachedKeys: 1}
-	if st != want {
-		t.Fatalf("got %+v\nwant %+v", st, want)
+	if d := cmp.Diff(want, st); d != "" {
+		t.Fatalf("parsed stats differ (-want +got):\n%s", d)
 	}
 	if _, err := parseStats(strings.Replace(line, "syncs=25 ", "", 1)); err == nil {
 		t.Error("a line without syncs parsed")
