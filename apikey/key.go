@@ -28,10 +28,17 @@ func (k Key) Expired(now time.Time) bool {
 	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
 }
 
-// Record is a Key with its argon2id hash, as a Store holds it.
+// Record is a Key with its argon2id hash and check tag, as a Store holds
+// it.
 type Record struct {
 	Key
 	Hash string // encoded argon2id hash of the whole key text
+	// Tag is a short check value of the whole key text (at most 64 ASCII
+	// characters; see tag.go), compared before argon2id runs so that a
+	// wrong secret costs a SHA-256 instead. Empty for a row written before
+	// tags existed: the Service verifies it with argon2id alone and writes
+	// its tag (Store.SetTag) on its first successful verification.
+	Tag string
 }
 
 // Principal is who an authenticated request acts as.

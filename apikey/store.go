@@ -48,6 +48,12 @@ type Store interface {
 	// statements.
 	RecordUse(ctx context.Context, uses []Use) error
 
+	// SetTag sets the check tag of the key with this id (see
+	// [Record.Tag]), replacing any tag it had. ErrNotFound if there is no
+	// key with this id. It changes nothing else and is not recorded in the
+	// change feed: a tag is not a status.
+	SetTag(ctx context.Context, id, tag string) error
+
 	// Changes returns the revocations and expiry changes recorded after
 	// cursor, and the cursor to pass next time. The empty cursor means
 	// "now": it returns no changes, only the current position. A change may

@@ -148,6 +148,21 @@ func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, er
 	return r.Key, nil
 }
 
+// SetTag implements apikey.Store.
+func (s *Store) SetTag(ctx context.Context, id, tag string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[id]
+	if !ok {
+		return fmt.Errorf("memstore: key %s: %w", id, apikey.ErrNotFound)
+	}
+	r.Tag = tag
+	return nil
+}
+
 // RecordUse implements apikey.Store.
 func (s *Store) RecordUse(ctx context.Context, uses []apikey.Use) error {
 	if err := ctx.Err(); err != nil {

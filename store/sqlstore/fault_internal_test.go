@@ -38,12 +38,12 @@ type operation struct {
 
 func keyRow(q *queries) *sqlmock.Rows {
 	return sqlmock.NewRows(strings.Split(keyColumns, ", ")).
-		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", mockNow, nil, nil, nil)
+		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", mockNow, nil, nil, nil, nil)
 }
 
 func badKeyRow() *sqlmock.Rows {
 	return sqlmock.NewRows(strings.Split(keyColumns, ", ")).
-		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", true, nil, nil, nil)
+		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", true, nil, nil, nil, nil)
 }
 
 func execStep(name string, stmt func(q *queries) string, res driver.Result) step {
@@ -133,6 +133,8 @@ func operations() []operation {
 			execStep("change", func(q *queries) string { return q.insertChange }, sqlmock.NewResult(1, 1)),
 			commitStep},
 			call: func(s *Store) error { _, err := s.Rotate(context.Background(), rotation); return err }},
+		{name: "SetTag", steps: []step{execStep("update", func(q *queries) string { return q.setTag }, sqlmock.NewResult(0, 1))},
+			call: func(s *Store) error { return s.SetTag(context.Background(), "abcdefghijkl", "t1:x") }},
 		{name: "RecordUse", steps: []step{
 			execStep("chunk1", func(q *queries) string { return q.recordUse(maxUsesPerStatement) }, sqlmock.NewResult(0, 1000)),
 			execStep("chunk2", func(q *queries) string { return q.recordUse(1) }, sqlmock.NewResult(0, 1))},

@@ -15,11 +15,13 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRecord(row scanner) (apikey.Record, error) {
 	var r apikey.Record
 	var perm string
+	var tag sql.NullString // NULL: a row written before tags existed
 	err := row.Scan(&r.ID, &r.OrgID, &r.Name, &r.Prefix, &perm, &r.Hash,
-		timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt}, timeCol{&r.LastUsedAt}, timeCol{&r.RevokedAt})
+		timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt}, timeCol{&r.LastUsedAt}, timeCol{&r.RevokedAt}, &tag)
 	if err != nil {
 		return r, err
 	}
+	r.Tag = tag.String
 	r.Permission, err = parsePermission(r.ID, perm)
 	return r, err
 }
@@ -61,12 +63,48 @@ func (s *Store) insert(ctx context.Context, db execer, r apikey.Record) error {
 		return fmt.Errorf("sqlstore: key %s: %w", r.ID, err)
 	}
 	_, err = db.ExecContext(ctx, s.q.insertKey, r.ID, r.OrgID, r.Name, r.Prefix, string(perm), r.Hash,
-		s.timeArg(r.CreatedAt), s.timeArg(r.ExpiresAt), s.timeArg(r.LastUsedAt), s.timeArg(r.RevokedAt))
+		s.timeArg(r.CreatedAt), s.timeArg(r.ExpiresAt), s.timeArg(r.LastUsedAt), s.timeArg(r.RevokedAt), tagArg(r.Tag))
 	if err != nil {
 		if isUniqueViolation(s.d, err) {
 			return fmt.Errorf("sqlstore: key %s: %w: %w", r.ID, apikey.ErrAlreadyExists, err)
 		}
 		return wrap("creating key "+r.ID, err)
+	}
+	return nil
+}
+
+// tagArg is a tag as a statement argument: NULL for none, as in rows
+// written before the tag column existed.
+func tagArg(tag string) any {
+	if tag == "" {
+		return nil
+	}
+	return tag
+}
+
+// SetTag implements apikey.Store with one UPDATE (and, when it changes no
+// row, one SELECT to tell a missing key from an unchanged one: MySQL
+// counts changed rows, not matched ones).
+func (s *Store) SetTag(ctx context.Context, id, tag string) error {
+	doing := "setting the tag of key " + id
+	res, err := s.db.ExecContext(ctx, s.q.setTag, tagArg(tag), id)
+	if err != nil {
+		return wrap(doing, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(doing, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	var one int
+	err = s.db.QueryRowContext(ctx, s.q.keyExists, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(id)
+	}
+	if err != nil {
+		return wrap(doing, err)
 	}
 	return nil
 }

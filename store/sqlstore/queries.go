@@ -9,7 +9,7 @@ import (
 // for its dialect; the arguments each one takes are named beside it.
 type queries struct {
 	// id, org_id, name, prefix, permission, hash, created_at, expires_at,
-	// last_used_at, revoked_at
+	// last_used_at, revoked_at, tag
 	insertKey string
 	// id -> keyColumns
 	getKey string
@@ -20,6 +20,10 @@ type queries struct {
 	listAfterArgs func(orgID string, createdAt any, id string, limit int) []any
 	// revoked_at, id, org_id
 	revoke string
+	// tag, id
+	setTag string
+	// id -> 1 if the key exists
+	keyExists string
 	// see rotateArgs
 	rotate     string
 	rotateArgs func(graceUntil, now any, id, orgID string) []any
@@ -44,7 +48,7 @@ type queries struct {
 }
 
 const (
-	keyColumns  = "id, org_id, name, prefix, permission, hash, created_at, expires_at, last_used_at, revoked_at"
+	keyColumns  = "id, org_id, name, prefix, permission, hash, created_at, expires_at, last_used_at, revoked_at, tag"
 	listColumns = "id, org_id, name, prefix, permission, created_at, expires_at, last_used_at, revoked_at"
 )
 

@@ -1,7 +1,7 @@
 package sqlstore
 
 var mysqlQueries = &queries{
-	insertKey: `INSERT INTO keyauth_keys (` + keyColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	insertKey: `INSERT INTO keyauth_keys (` + keyColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	getKey:    `SELECT ` + keyColumns + ` FROM keyauth_keys WHERE id = ?`,
 	listFirst: `SELECT ` + listColumns + ` FROM keyauth_keys WHERE org_id = ? ORDER BY created_at, id LIMIT ?`,
 	// The expanded comparison, not a row comparison: MariaDB uses the
@@ -11,7 +11,9 @@ var mysqlQueries = &queries{
 	listAfterArgs: func(orgID string, createdAt any, id string, limit int) []any {
 		return []any{orgID, createdAt, createdAt, id, limit}
 	},
-	revoke: `UPDATE keyauth_keys SET revoked_at = ? WHERE id = ? AND org_id = ? AND revoked_at IS NULL`,
+	revoke:    `UPDATE keyauth_keys SET revoked_at = ? WHERE id = ? AND org_id = ? AND revoked_at IS NULL`,
+	setTag:    `UPDATE keyauth_keys SET tag = ? WHERE id = ?`,
+	keyExists: `SELECT 1 FROM keyauth_keys WHERE id = ?`,
 	rotate: `UPDATE keyauth_keys SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > ? THEN ? ELSE expires_at END ` +
 		`WHERE id = ? AND org_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
 	rotateArgs: func(graceUntil, now any, id, orgID string) []any {

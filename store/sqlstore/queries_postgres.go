@@ -1,7 +1,7 @@
 package sqlstore
 
 var postgresQueries = &queries{
-	insertKey: `INSERT INTO keyauth_keys (` + keyColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	insertKey: `INSERT INTO keyauth_keys (` + keyColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 	getKey:    `SELECT ` + keyColumns + ` FROM keyauth_keys WHERE id = $1`,
 	listFirst: `SELECT ` + listColumns + ` FROM keyauth_keys WHERE org_id = $1 ORDER BY created_at, id LIMIT $2`,
 	// A row comparison is what lets PostgreSQL walk the (org_id,
@@ -10,7 +10,9 @@ var postgresQueries = &queries{
 	listAfterArgs: func(orgID string, createdAt any, id string, limit int) []any {
 		return []any{orgID, createdAt, id, limit}
 	},
-	revoke: `UPDATE keyauth_keys SET revoked_at = $1 WHERE id = $2 AND org_id = $3 AND revoked_at IS NULL`,
+	revoke:    `UPDATE keyauth_keys SET revoked_at = $1 WHERE id = $2 AND org_id = $3 AND revoked_at IS NULL`,
+	setTag:    `UPDATE keyauth_keys SET tag = $1 WHERE id = $2`,
+	keyExists: `SELECT 1 FROM keyauth_keys WHERE id = $1`,
 	rotate: `UPDATE keyauth_keys SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > $1 THEN $1 ELSE expires_at END ` +
 		`WHERE id = $3 AND org_id = $4 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
 	rotateArgs: func(graceUntil, now any, id, orgID string) []any {

@@ -1,7 +1,7 @@
 package sqlstore
 
 var sqliteQueries = &queries{
-	insertKey: `INSERT INTO keyauth_keys (` + keyColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	insertKey: `INSERT INTO keyauth_keys (` + keyColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	getKey:    `SELECT ` + keyColumns + ` FROM keyauth_keys WHERE id = ?`,
 	listFirst: `SELECT ` + listColumns + ` FROM keyauth_keys WHERE org_id = ? ORDER BY created_at, id LIMIT ?`,
 	listAfter: `SELECT ` + listColumns + ` FROM keyauth_keys WHERE org_id = ?1 AND (created_at, id) > (?2, ?3) ` +
@@ -9,7 +9,9 @@ var sqliteQueries = &queries{
 	listAfterArgs: func(orgID string, createdAt any, id string, limit int) []any {
 		return []any{orgID, createdAt, id, limit}
 	},
-	revoke: `UPDATE keyauth_keys SET revoked_at = ? WHERE id = ? AND org_id = ? AND revoked_at IS NULL`,
+	revoke:    `UPDATE keyauth_keys SET revoked_at = ? WHERE id = ? AND org_id = ? AND revoked_at IS NULL`,
+	setTag:    `UPDATE keyauth_keys SET tag = ? WHERE id = ?`,
+	keyExists: `SELECT 1 FROM keyauth_keys WHERE id = ?`,
 	rotate: `UPDATE keyauth_keys SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > ?1 THEN ?1 ELSE expires_at END ` +
 		`WHERE id = ?3 AND org_id = ?4 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)`,
 	rotateArgs: func(graceUntil, now any, id, orgID string) []any {

@@ -51,6 +51,7 @@ func testCancelledContext(t *testing.T, s apikey.Store) {
 					_, err := s.Rotate(ctx, apikey.Rotation{OrgID: org, OldID: r.ID, Now: now, GraceUntil: later(time.Hour), New: next})
 					return err
 				}},
+				{"SetTag", func(ctx context.Context) error { return s.SetTag(ctx, r.ID, "t1:cancelled") }},
 				{"RecordUse", func(ctx context.Context) error {
 					return s.RecordUse(ctx, []apikey.Use{{ID: r.ID, At: now}})
 				}},

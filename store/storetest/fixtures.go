@@ -48,6 +48,13 @@ func hashFor(id string) string {
 	return "$argon2id$v=19$m=8192,t=1,p=1$" + salt + "$" + key
 }
 
+// tagFor returns a tag that differs per id. The suite treats tags as
+// opaque text, as a Store must.
+func tagFor(id string) string {
+	sum := sha256.Sum256([]byte("tag " + id))
+	return "t1:" + base64.RawURLEncoding.EncodeToString(sum[:6])
+}
+
 // newRecord returns a read key of org created at created, without expiry.
 func newRecord(org string, created time.Time) apikey.Record {
 	id := newID()
@@ -61,11 +68,12 @@ func newRecord(org string, created time.Time) apikey.Record {
 			CreatedAt:  created,
 		},
 		Hash: hashFor(id),
+		Tag:  tagFor(id),
 	}
 }
 
 func withID(r apikey.Record, id string) apikey.Record {
-	r.ID, r.Prefix, r.Name, r.Hash = id, "dk_"+id, "key "+id, hashFor(id)
+	r.ID, r.Prefix, r.Name, r.Hash, r.Tag = id, "dk_"+id, "key "+id, hashFor(id), tagFor(id)
 	return r
 }
 
@@ -145,7 +153,8 @@ var exactTimes = cmp.Comparer(func(a, b time.Time) bool {
 	return a.Equal(b) && a.Location() == time.UTC && b.Location() == time.UTC
 })
 
-// checkRecord fails unless got equals want in every field, the hash included.
+// checkRecord fails unless got equals want in every field, the hash and
+// tag included.
 func checkRecord(t *testing.T, what string, got, want apikey.Record) {
 	t.Helper()
 	if d := cmp.Diff(want, got, exactTimes); d != "" {

@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) apikey.Store) {
 		{"CreateGet", testCreateGet},
 		{"Timestamps", testTimestamps},
 		{"List", testList},
+		{"Tag", testTag},
 		{"Revoke", testRevoke},
 		{"OrgIsolation", testOrgIsolation},
 		{"Rotate", testRotate},

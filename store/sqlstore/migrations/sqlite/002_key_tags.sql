@@ -1,0 +1,11 @@
+-- keyauth schema for SQLite, version 2: the check tag of each key.
+-- Applied by sqlstore.Store.Migrate; also usable as is with goose (see the
+-- annotation) or, copied to 002_key_tags.up.sql, with golang-migrate.
+
+-- +goose Up
+
+-- A short check value of the whole key text (see apikey's tag.go), compared
+-- before argon2id so that a wrong secret costs a SHA-256. NULL for rows
+-- written before this version: the Service verifies those with argon2id
+-- alone and writes their tag on their first successful verification.
+ALTER TABLE keyauth_keys ADD COLUMN tag TEXT NULL;
