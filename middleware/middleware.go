@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // Middleware authenticates requests by API key, binds them to the key's
@@ -23,8 +23,7 @@ type Middleware struct {
 	logger     *slog.Logger // nil: no logging
 	onResult   func(*http.Request, Result)
 
-	prefix     string         // key prefix, to read key ids for logs
-	keyText    *regexp.Regexp // anything shaped like a key, to redact
+	prefix     string // key prefix, to read key ids for logs
 	challenges [numChallenges]string
 	retryAfter string
 }
@@ -60,10 +59,6 @@ func New(cfg Config) (*Middleware, error) {
 	if err := apikey.ValidatePrefix(prefix); err != nil {
 		return nil, fmt.Errorf("middleware: the Authenticator's key prefix: %w", err)
 	}
-	// Redact keys of any prefix, not only ours: a key of another
-	// deployment is a secret too.
-	keyText := regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{` + strconv.Itoa(apikey.IDLen) +
-		`}_[0-9A-Za-z]{` + strconv.Itoa(apikey.SecretLen+apikey.ChecksumLen) + `}`)
 	seconds := (cfg.RetryAfter + 999_999_999) / 1_000_000_000
 	return &Middleware{
 		auth:       cfg.Authenticator,
@@ -72,7 +67,6 @@ func New(cfg Config) (*Middleware, error) {
 		logger:     cfg.Logger,
 		onResult:   cfg.OnResult,
 		prefix:     prefix,
-		keyText:    keyText,
 		challenges: challenges(cfg.Realm),
 		retryAfter: strconv.FormatInt(int64(seconds), 10),
 	}, nil
@@ -195,23 +189,22 @@ func (m *Middleware) keyID(token string) string {
 }
 
 // redact removes from s the presented token, the raw Authorization header
-// values and anything shaped like a key.
+// values and anything shaped like a key of any prefix, not only ours: a key
+// of another deployment is a secret too.
 func (m *Middleware) redact(s string, r *http.Request, token string) string {
 	// Very short texts are no secrets, and replacing them would garble
 	// the message.
 	const minSecret = 8
 	if len(token) >= minSecret {
-		s = strings.ReplaceAll(s, token, redacted)
+		s = strings.ReplaceAll(s, token, keyformat.Redacted)
 	}
 	for _, v := range r.Header["Authorization"] {
 		if len(v) >= minSecret {
-			s = strings.ReplaceAll(s, v, redacted)
+			s = strings.ReplaceAll(s, v, keyformat.Redacted)
 		}
 	}
-	return m.keyText.ReplaceAllLiteralString(s, redacted)
+	return keyformat.Redact(s)
 }
-
-const redacted = "[REDACTED]"
 
 // safeError is an error whose text was redacted. It matches what the
 // original matched (errors.Is) but does not unwrap to it, so no caller can

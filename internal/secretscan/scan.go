@@ -1,16 +1,15 @@
 package secretscan
 
 import (
-	"regexp"
-
 	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // Pattern matches key-shaped text of any prefix, unanchored, so that it
 // finds keys inside longer text. It is the pattern a secret scanner
 // should use for keyauth keys (anchored and with the deployment's prefix,
-// it is apikey.PatternFor).
-var Pattern = regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
+// it is apikey.PatternFor), and the one the middleware redacts with:
+// [keyformat.Text].
+var Pattern = keyformat.Text
 
 // maxKeyLen is the longest text Pattern matches: an 8-character prefix,
 // two underscores, the id and secret+checksum.
