@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 // outcomes are the answers Authenticate may give; each error must match
@@ -25,12 +26,6 @@ func checkOneOutcome(t *testing.T, err error, want error) {
 			t.Fatalf("Authenticate = %v matches both %v and %v", err, want, o)
 		}
 	}
-}
-
-// wrongSecret returns a well-formed key with the id of token and another
-// secret.
-func wrongSecret(token string) string {
-	return withChecksum(token[:len(token)-apikey.SecretLen-apikey.ChecksumLen] + "WRONGsecretWRONGsecretWRONGsecre")
 }
 
 func TestAuthenticateOutcomes(t *testing.T) {
@@ -53,11 +48,11 @@ func TestAuthenticateOutcomes(t *testing.T) {
 		{"empty", "", apikey.ErrInvalidKey},
 		{"garbage", "hello", apikey.ErrInvalidKey},
 		{"bad checksum", liveToken[:len(liveToken)-1] + string(liveToken[len(liveToken)-1]^1), apikey.ErrInvalidKey},
-		{"unknown id", withChecksum("dk_ZZZZZZZZZZZZ_0123456789abcdefghijABCDEFGHIJxy"), apikey.ErrInvalidKey},
-		{"wrong secret, live key", wrongSecret(liveToken), apikey.ErrInvalidKey},
-		{"wrong secret, expired key", wrongSecret(expToken), apikey.ErrInvalidKey},
-		{"wrong secret, revoked key", wrongSecret(revToken), apikey.ErrInvalidKey},
-		{"another prefix", withChecksum("xk" + liveToken[2:len(liveToken)-6]), apikey.ErrInvalidKey},
+		{"unknown id", keytest.WithChecksum("dk_ZZZZZZZZZZZZ_0123456789abcdefghijABCDEFGHIJxy"), apikey.ErrInvalidKey},
+		{"wrong secret, live key", keytest.WrongSecret(liveToken), apikey.ErrInvalidKey},
+		{"wrong secret, expired key", keytest.WrongSecret(expToken), apikey.ErrInvalidKey},
+		{"wrong secret, revoked key", keytest.WrongSecret(revToken), apikey.ErrInvalidKey},
+		{"another prefix", keytest.WithChecksum("xk" + liveToken[2:len(liveToken)-6]), apikey.ErrInvalidKey},
 		{"expired key", expToken, apikey.ErrKeyExpired},
 		{"revoked key", revToken, apikey.ErrKeyRevoked},
 	}
@@ -105,7 +100,7 @@ func TestRevokedAndExpiredOnlyAfterTheSecretIsProven(t *testing.T) {
 				e.clock.Advance(2 * time.Hour)
 			}
 			cold := e.sibling()
-			_, err := cold.auth(wrongSecret(token))
+			_, err := cold.auth(keytest.WrongSecret(token))
 			checkOneOutcome(t, err, apikey.ErrInvalidKey)
 			if cold.svc.Stats().HashRuns != 1 {
 				t.Fatalf("HashRuns = %d: the wrong secret was not checked with argon2id", cold.svc.Stats().HashRuns)
@@ -117,7 +112,7 @@ func TestRevokedAndExpiredOnlyAfterTheSecretIsProven(t *testing.T) {
 			_, err = cold.auth(token)
 			checkOneOutcome(t, err, want)
 			// Now cached: the wrong secret still learns nothing.
-			_, err = cold.auth(wrongSecret(token))
+			_, err = cold.auth(keytest.WrongSecret(token))
 			checkOneOutcome(t, err, apikey.ErrInvalidKey)
 		})
 	}
@@ -140,7 +135,7 @@ func TestStoreFailureIsUnavailableNeverInvalid(t *testing.T) {
 				mustAuth(t, e, token)
 			}
 			fs.set(func(f *faultStore) { f.failGet, f.failChanges = true, true })
-			for _, tok := range []string{token, wrongSecret(token), withChecksum("dk_ZZZZZZZZZZZZ_0123456789abcdefghijABCDEFGHIJxy")} {
+			for _, tok := range []string{token, keytest.WrongSecret(token), keytest.WithChecksum("dk_ZZZZZZZZZZZZ_0123456789abcdefghijABCDEFGHIJxy")} {
 				if tt.cached && tok != token {
 					continue // answered from the cache without the store
 				}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 func TestFailureBudgetStopsArgon2idForAnID(t *testing.T) {
@@ -12,7 +13,7 @@ func TestFailureBudgetStopsArgon2idForAnID(t *testing.T) {
 	e := newEnv(t, func(c *apikey.Config) { c.FailureLimit = 3; c.FailureCoolDown = time.Minute })
 	e.sync()
 	k, token := e.key("org1")
-	bad := wrongSecret(token)
+	bad := keytest.WrongSecret(token)
 	for range 3 {
 		wantAuthErr(t, e, bad, apikey.ErrInvalidKey)
 	}
@@ -23,7 +24,7 @@ func TestFailureBudgetStopsArgon2idForAnID(t *testing.T) {
 		t.Fatal("budget not spent after FailureLimit wrong secrets")
 	}
 	for range 10 {
-		wantAuthErr(t, e, wrongSecret(bad), apikey.ErrInvalidKey)
+		wantAuthErr(t, e, keytest.WrongSecret(bad), apikey.ErrInvalidKey)
 	}
 	if st := e.svc.Stats(); st.HashRuns != 3 || st.Throttled != 10 || st.Invalid != 13 {
 		t.Fatalf("during the cool-down: HashRuns %d (want 3), Throttled %d (want 10), Invalid %d (want 13)", st.HashRuns, st.Throttled, st.Invalid)
@@ -47,7 +48,7 @@ func TestFailureBudgetSparesACachedKey(t *testing.T) {
 	_, token := e.key("org1")
 	mustAuth(t, e, token)
 	for i := range 20 {
-		wantAuthErr(t, e, wrongSecret(token[:20]+string("abcdefghijklmnopqrst"[i])+token[21:]), apikey.ErrInvalidKey)
+		wantAuthErr(t, e, keytest.WrongSecret(token[:20]+string("abcdefghijklmnopqrst"[i])+token[21:]), apikey.ErrInvalidKey)
 		mustAuth(t, e, token)
 	}
 	if st := e.svc.Stats(); st.HashRuns != 1 || st.Invalid != 20 {
@@ -60,7 +61,7 @@ func TestFailureBudgetOff(t *testing.T) {
 	e := newEnv(t, func(c *apikey.Config) { c.FailureLimit = -1 })
 	_, token := e.key("org1")
 	for range 4 {
-		wantAuthErr(t, e, wrongSecret(token), apikey.ErrInvalidKey)
+		wantAuthErr(t, e, keytest.WrongSecret(token), apikey.ErrInvalidKey)
 	}
 	mustAuth(t, e, token)
 	if st := e.svc.Stats(); st.HashRuns != 5 || st.Throttled != 0 {

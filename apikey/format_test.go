@@ -6,14 +6,8 @@ import (
 	"testing"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/internal/keytest"
 )
-
-// withChecksum completes a key body with its checksum.
-func withChecksum(body string) string {
-	sum := keyformat.Checksum(body)
-	return body + string(sum[:])
-}
 
 func TestMintedKeysMatchPatternAndParse(t *testing.T) {
 	t.Parallel()
@@ -60,7 +54,7 @@ func TestParseRejects(t *testing.T) {
 	t.Parallel()
 	id := "AbCdEfGhIjKl"
 	secret := "0123456789abcdefghijABCDEFGHIJxy"
-	good := withChecksum("dk_" + id + "_" + secret)
+	good := keytest.WithChecksum("dk_" + id + "_" + secret)
 	if got, err := apikey.Parse(good); err != nil || got != id {
 		t.Fatalf("Parse(good) = %q, %v", got, err)
 	}
@@ -71,28 +65,28 @@ func TestParseRejects(t *testing.T) {
 	}{
 		{"empty", ""},
 		{"prefix only", "dk_"},
-		{"wrong prefix", withChecksum("xk_" + id + "_" + secret)},
-		{"upper-case prefix", withChecksum("DK_" + id + "_" + secret)},
-		{"no prefix", withChecksum(id + "_" + secret)},
-		{"id one short", withChecksum("dk_" + id[1:] + "_" + secret + "A")},
-		{"id one long", withChecksum("dk_" + id + "A_" + secret[1:])},
-		{"secret one short", withChecksum("dk_" + id + "_" + secret[1:])},
-		{"secret one long", withChecksum("dk_" + id + "_" + secret + "A")},
+		{"wrong prefix", keytest.WithChecksum("xk_" + id + "_" + secret)},
+		{"upper-case prefix", keytest.WithChecksum("DK_" + id + "_" + secret)},
+		{"no prefix", keytest.WithChecksum(id + "_" + secret)},
+		{"id one short", keytest.WithChecksum("dk_" + id[1:] + "_" + secret + "A")},
+		{"id one long", keytest.WithChecksum("dk_" + id + "A_" + secret[1:])},
+		{"secret one short", keytest.WithChecksum("dk_" + id + "_" + secret[1:])},
+		{"secret one long", keytest.WithChecksum("dk_" + id + "_" + secret + "A")},
 		{"checksum missing", "dk_" + id + "_" + secret},
 		{"checksum one short", good[:len(good)-1]},
 		{"one character more", good + "0"},
 		{"bad checksum", flip(good, len(good)-1, good[len(good)-1]^1)},
 		{"secret changed, checksum kept", flip(good, 20, 'z')},
 		{"id changed, checksum kept", flip(good, 4, 'z')},
-		{"dash in id", withChecksum("dk_AbCdEf-hIjKl_" + secret)},
-		{"underscore in secret", withChecksum("dk_" + id + "_0123456789abcdef_hijABCDEFGHIJxy")},
-		{"plus in secret", withChecksum("dk_" + id + "_0123456789abcdef+hijABCDEFGHIJxy")},
-		{"separator missing", withChecksum("dk_" + id + "0" + secret)},
-		{"UTF-8 in secret", withChecksum("dk_" + id + "_0123456789abcdefghijABCDEFGHIé")},
-		{"UTF-8 in id", withChecksum("dk_AbCdEfGhIjé_" + secret)},
-		{"NUL in secret", withChecksum("dk_" + id + "_0123456789abcdefghij\x00BCDEFGHIJxy")},
+		{"dash in id", keytest.WithChecksum("dk_AbCdEf-hIjKl_" + secret)},
+		{"underscore in secret", keytest.WithChecksum("dk_" + id + "_0123456789abcdef_hijABCDEFGHIJxy")},
+		{"plus in secret", keytest.WithChecksum("dk_" + id + "_0123456789abcdef+hijABCDEFGHIJxy")},
+		{"separator missing", keytest.WithChecksum("dk_" + id + "0" + secret)},
+		{"UTF-8 in secret", keytest.WithChecksum("dk_" + id + "_0123456789abcdefghijABCDEFGHIé")},
+		{"UTF-8 in id", keytest.WithChecksum("dk_AbCdEfGhIjé_" + secret)},
+		{"NUL in secret", keytest.WithChecksum("dk_" + id + "_0123456789abcdefghij\x00BCDEFGHIJxy")},
 		{"newline at end", good[:len(good)-1] + "\n"},
-		{"tab in id", withChecksum("dk_AbCdEf\thIjKl_" + secret)},
+		{"tab in id", keytest.WithChecksum("dk_AbCdEf\thIjKl_" + secret)},
 		{"space before", " " + good[:len(good)-1]},
 		{"DEL in checksum", good[:len(good)-1] + "\x7f"},
 		{"high byte in checksum", good[:len(good)-1] + "\xff"},
@@ -115,7 +109,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestParseDoesNotAllocate(t *testing.T) {
-	good := withChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")
+	good := keytest.WithChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")
 	if n := testing.AllocsPerRun(100, func() { _, _ = apikey.Parse(good) }); n != 0 {
 		t.Fatalf("Parse allocates %v times", n)
 	}
@@ -164,7 +158,7 @@ func TestValidatePrefix(t *testing.T) {
 				}
 				return
 			}
-			key := withChecksum(tt.prefix + "_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")
+			key := keytest.WithChecksum(tt.prefix + "_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")
 			if !re.MatchString(key) {
 				t.Fatal("PatternFor does not match a key with that prefix")
 			}

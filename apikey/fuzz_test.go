@@ -5,12 +5,13 @@ import (
 
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 // FuzzParse: Parse never panics, accepts exactly the texts that match
 // Pattern and carry the right checksum, and returns their id.
 func FuzzParse(f *testing.F) {
-	good := withChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")
+	good := keytest.WithChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")
 	for _, s := range []string{good, "", "dk_", good[:len(good)-1], good + "0", "xk" + good[2:], "dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy000000"} {
 		f.Add(s)
 	}

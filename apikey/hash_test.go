@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 var (
@@ -93,7 +94,7 @@ func TestAuthenticateWithCorruptStoredHash(t *testing.T) {
 	for i, tt := range corruptHashes {
 		t.Run(tt.desc, func(t *testing.T) {
 			id := strings.Repeat(string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[i%52]), 8) + "h0sh"
-			token := withChecksum("dk_" + id + "_0123456789abcdefghijABCDEFGHIJxy")
+			token := keytest.WithChecksum("dk_" + id + "_0123456789abcdefghijABCDEFGHIJxy")
 			watchKey(token)
 			if err := e.mem.Create(t.Context(), apikey.Record{Key: apikey.Key{
 				ID: id, OrgID: "org1", Name: "corrupt", Prefix: "dk_" + id, Permission: apikey.Read, CreatedAt: t0,

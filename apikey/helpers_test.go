@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 	"github.com/driive/keyauth/store/memstore"
 )
 
@@ -50,34 +50,13 @@ func (c *clock) Set(t time.Time) {
 }
 
 // leakWatch gathers every log line and error text the suite produces, and
-// every key it mints; TestMain fails the run if any of the text holds a key.
+// every key it mints; TestMain fails the run if any of the text holds a
+// key: one it minted, or any text shaped like a key of any prefix
+// (keytest.Text).
 var leakWatch struct {
-	mu    sync.Mutex
-	text  []string
-	keys  []string
-	regex []*regexp.Regexp
-}
-
-// unanchored turns a key pattern (^...$) into one that finds keys inside
-// longer text.
-func unanchored(re *regexp.Regexp) *regexp.Regexp {
-	s := strings.TrimSuffix(strings.TrimPrefix(re.String(), "^"), "$")
-	return regexp.MustCompile(`(^|[^0-9A-Za-z])` + s + `([^0-9A-Za-z]|$)`)
-}
-
-func watchPrefix(prefix string) {
-	re, err := apikey.PatternFor(prefix)
-	if err != nil {
-		panic(err)
-	}
-	leakWatch.mu.Lock()
-	defer leakWatch.mu.Unlock()
-	for _, r := range leakWatch.regex {
-		if r.String() == unanchored(re).String() {
-			return
-		}
-	}
-	leakWatch.regex = append(leakWatch.regex, unanchored(re))
+	mu   sync.Mutex
+	text []string
+	keys []string
 }
 
 func watchText(s string) {
@@ -107,17 +86,14 @@ func watchErr(err error) error {
 	return err
 }
 
-// leaks returns the pieces of text that hold a key: one that matches a key
-// pattern, or one that contains a key minted in this run.
+// leaks returns the pieces of text that hold a key: key-shaped text of any
+// prefix, or a key minted in this run.
 func leaks(texts []string) []string {
 	leakWatch.mu.Lock()
 	defer leakWatch.mu.Unlock()
 	var out []string
 	for _, s := range texts {
-		bad := false
-		for _, re := range leakWatch.regex {
-			bad = bad || re.MatchString(s)
-		}
+		bad := keytest.Text.MatchString(s)
 		for _, k := range leakWatch.keys {
 			bad = bad || strings.Contains(s, k)
 		}
@@ -129,7 +105,6 @@ func leaks(texts []string) []string {
 }
 
 func TestMain(m *testing.M) {
-	watchPrefix(apikey.DefaultPrefix)
 	code := m.Run()
 	leakWatch.mu.Lock()
 	texts := append([]string(nil), leakWatch.text...)
@@ -192,9 +167,6 @@ func newEnv(t testing.TB, opts ...option) *env {
 	}
 	for _, o := range opts {
 		o(&cfg)
-	}
-	if cfg.Prefix != "" {
-		watchPrefix(cfg.Prefix)
 	}
 	svc, err := apikey.NewService(cfg)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 func storedLastUsed(t *testing.T, e *env, id string) time.Time {
@@ -26,7 +27,7 @@ func TestLastUsedIsBatchedAndRetried(t *testing.T) {
 	mustAuth(t, e, tok1)
 	e.clock.Advance(time.Second)
 	mustAuth(t, e, tok2)
-	wantAuthErr(t, e, wrongSecret(tok1), apikey.ErrInvalidKey)
+	wantAuthErr(t, e, keytest.WrongSecret(tok1), apikey.ErrInvalidKey)
 	if got := len(fs.batches()); got != 0 {
 		t.Fatalf("%d RecordUse calls before Flush: the request path wrote", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 // TestMain (helpers_test.go) checks every log line and error text of the
@@ -39,7 +40,7 @@ func TestNoKeyInLogsOrErrors(t *testing.T) {
 		_, revToken := e.key("org1")
 		_, err := e.auth(token)
 		collect(err)
-		for _, tok := range []string{wrongSecret(token), wrongSecret(token), wrongSecret(token), token + "x", token[:len(token)-1],
+		for _, tok := range []string{keytest.WrongSecret(token), keytest.WrongSecret(token), keytest.WrongSecret(token), token + "x", token[:len(token)-1],
 			strings.ToUpper(token), revToken} {
 			_, err := e.auth(tok)
 			collect(err)
@@ -56,7 +57,7 @@ func TestNoKeyInLogsOrErrors(t *testing.T) {
 		collect(err)
 		// A corrupt stored hash is logged with the key id.
 		id := "C0rruptH4shX"
-		ctok := withChecksum(prefix + "_" + id + "_0123456789abcdefghijABCDEFGHIJxy")
+		ctok := keytest.WithChecksum(prefix + "_" + id + "_0123456789abcdefghijABCDEFGHIJxy")
 		watchKey(ctok)
 		if err := e.mem.Create(t.Context(), apikey.Record{Key: apikey.Key{ID: id, OrgID: "org1", Name: "c", Prefix: prefix + "_" + id,
 			Permission: apikey.Read, CreatedAt: time.Now().UTC()}, Hash: "$argon2id$v=19$m=4194304,t=1,p=1$" + salt16 + "$" + key32}); err != nil {
@@ -101,7 +102,7 @@ func TestLeakWatchFindsKeys(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *apikey.Config) { c.Prefix = "acme" })
 	_, token := e.key("org1")
-	foreign := withChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy") // never minted here
+	foreign := keytest.WithChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy") // never minted here
 	tests := []struct {
 		desc string
 		text string

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 func TestCreateValidates(t *testing.T) {
@@ -293,7 +294,7 @@ func TestListRejectsBadOptions(t *testing.T) {
 		{"longer cursor", apikey.ListOptions{Cursor: c + "AA"}},
 		{"padded cursor", apikey.ListOptions{Cursor: c + "=="}},
 		{"huge cursor", apikey.ListOptions{Cursor: strings.Repeat("A", 10000)}},
-		{"a key as cursor", apikey.ListOptions{Cursor: withChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")}},
+		{"a key as cursor", apikey.ListOptions{Cursor: keytest.WithChecksum("dk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJxy")}},
 	}
 	alphabet := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	for i := range len(c) {

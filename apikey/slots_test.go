@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 func TestHashWaitEndsInUnavailable(t *testing.T) {
@@ -42,7 +43,7 @@ func TestCancelledWaiterTakesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tok := range []string{token, wrongSecret(token)} {
+	for _, tok := range []string{token, keytest.WrongSecret(token)} {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(20*time.Millisecond, cancel)
 		_, err := e.svc.Authenticate(ctx, tok)

@@ -4,36 +4,19 @@ import (
 	"strings"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 // forge returns a well-formed key text (valid checksum) that no Service
 // minted.
-func forge(prefix, id string) string {
-	body := prefix + "_" + id + "_" + keyformat.Random(apikey.SecretLen)
-	sum := keyformat.Checksum(body)
-	return remember(body + string(sum[:]))
-}
+func forge(prefix, id string) string { return remember(keytest.Forge(prefix, id)) }
 
 // wrongSecret returns a key with the id of token, another secret and a
 // valid checksum.
-func wrongSecret(token string) string {
-	id, err := apikey.Parse(token)
-	if err != nil {
-		panic(err)
-	}
-	return forge(apikey.DefaultPrefix, id)
-}
+func wrongSecret(token string) string { return remember(keytest.WrongSecret(token)) }
 
 // badChecksum changes the last checksum digit of token.
-func badChecksum(token string) string {
-	last := token[len(token)-1]
-	repl := byte('0')
-	if last == '0' {
-		repl = '1'
-	}
-	return remember(token[:len(token)-1] + string(repl))
-}
+func badChecksum(token string) string { return remember(keytest.BadChecksum(token)) }
 
 // replaceAt returns token with s written over it at i.
 func replaceAt(token string, i int, s string) string {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 	"github.com/driive/keyauth/middleware"
 	"github.com/driive/keyauth/store/memstore"
 )
@@ -61,17 +61,13 @@ func remember(token string) string {
 	return token
 }
 
-// keyShaped finds key text anywhere in a line: apikey.Pattern without its
-// anchors.
-var keyShaped = regexp.MustCompile(strings.TrimSuffix(strings.TrimPrefix(apikey.Pattern.String(), "^"), "$"))
-
 // TestMain runs the tests, then fails the run if any log line the tests
 // produced holds a key.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	out := logs.String()
-	if loc := keyShaped.FindStringIndex(out); loc != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: a log line holds text matching apikey.Pattern near %q\n", context300(out, loc[0]))
+	if loc := keytest.Text.FindStringIndex(out); loc != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: a log line holds key-shaped text near %q\n", context300(out, loc[0]))
 		code = 1
 	}
 	minted.mu.Lock()
@@ -351,7 +347,7 @@ func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 			t.Fatalf("the answer holds the presented key")
 		}
 	}
-	if keyShaped.MatchString(body) {
+	if keytest.Text.MatchString(body) {
 		t.Fatalf("the answer holds key-shaped text: %s", body)
 	}
 	if status == http.StatusOK {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/internal/keytest"
 	"github.com/driive/keyauth/internal/secretscan"
 	"github.com/driive/keyauth/middleware"
 	"github.com/driive/keyauth/store/memstore"
@@ -86,9 +86,7 @@ func TestNoKeyInOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every Authenticate outcome, with the token in the error's reach.
-	wrong := writeKey.Prefix + "_" + keyformat.Random(32)
-	sum := keyformat.Checksum(wrong)
-	wrong += string(sum[:])
+	wrong := keytest.WrongSecret(write)
 	tokens := []string{write, read, other, expiring, revoked, wrong, write[:len(write)-1] + "x", "dk_short", write + write}
 	for _, tok := range tokens {
 		_, err := svc.Authenticate(ctx, tok)

@@ -5,21 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/internal/keytest"
 	"github.com/driive/keyauth/internal/secretscan"
 )
 
-// mintKey returns a key of prefix with a valid checksum, as the Service
-// mints them.
-func mintKey(prefix string) string {
-	body := prefix + "_" + keyformat.Random(12) + "_" + keyformat.Random(32)
-	sum := keyformat.Checksum(body)
-	return body + string(sum[:])
-}
-
 func TestScan(t *testing.T) {
-	key := mintKey("dk")
-	custom := mintKey("acme9")
+	key := keytest.Forge("dk", "")
+	custom := keytest.Forge("acme9", "")
 	bad := key[:len(key)-1] + map[bool]string{true: "1", false: "0"}[key[len(key)-1] == '0']
 	tests := map[string]struct {
 		text  string
@@ -57,7 +49,7 @@ func TestScan(t *testing.T) {
 }
 
 func TestRecorder(t *testing.T) {
-	key := mintKey("dk")
+	key := keytest.Forge("dk", "")
 	t.Run("a key split across writes", func(t *testing.T) {
 		r := &secretscan.Recorder{Name: "out"}
 		text := "first line\nsecond " + key + " line\n"

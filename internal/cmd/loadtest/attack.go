@@ -10,7 +10,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/internal/keytest"
 )
 
 // attackResult: clients with wrong secrets for a real key id, at full
@@ -41,15 +41,6 @@ func (r *attackResult) AttackOK() bool {
 
 // ValidOK: the valid clients saw only 200.
 func (r *attackResult) ValidOK() bool { return only(r.ValidS.Codes, 200) }
-
-// wrongSecret returns key's id with a random secret and a correct
-// checksum: it passes every offline check, so the server must look the id
-// up.
-func wrongSecret(key string) string {
-	head := key[:len(key)-apikey.SecretLen-apikey.ChecksumLen] // "dk_<id>_"
-	body := head + keyformat.Random(apikey.SecretLen)
-	return body + checksumOf(body)
-}
 
 // attackReport holds both attacks: on the id of a key this server has not
 // verified yet (every wrong secret is a cache miss: store read, argon2id,
@@ -113,7 +104,7 @@ func attackOnce(ctx context.Context, env *environment, sameKey bool) (*attackRes
 			return nil, err
 		}
 	}
-	if _, err := apikey.Parse(wrongSecret(target)); err != nil {
+	if _, err := apikey.Parse(keytest.WrongSecret(target)); err != nil {
 		return nil, fmt.Errorf("a forged key does not parse: %v", err)
 	}
 	srv, err := env.startServer(ctx, name, db)
@@ -141,7 +132,7 @@ func attackOnce(ctx context.Context, env *environment, sameKey bool) (*attackRes
 	r.HWMReset = resetPeakRSS(srv.pid()) == nil
 
 	attackT := func(t *vegeta.Target) error {
-		*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(wrongSecret(target))}
+		*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(keytest.WrongSecret(target))}
 		return nil
 	}
 	r.Load.Before = loadAvg()

@@ -121,19 +121,6 @@ func TestQuantile(t *testing.T) {
 	}
 }
 
-func TestWrongSecret(t *testing.T) {
-	key := "dk_abcdefghijkl_" + strings.Repeat("A", 32)
-	sum := checksumOf(key)
-	key += sum
-	forged := wrongSecret(key)
-	if forged == key || forged[:16] != key[:16] || len(forged) != len(key) {
-		t.Fatalf("forged %q from %q", forged, key)
-	}
-	if checksumOf(forged[:len(forged)-6]) != forged[len(forged)-6:] {
-		t.Fatal("forged key has a wrong checksum")
-	}
-}
-
 // fixedReport is a report with every measurement set.
 func fixedReport() *report {
 	sample := func(rps float64, p99 time.Duration, codes map[int]int) *sample {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/driive/keyauth/internal/keyformat"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -22,10 +20,4 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
-}
-
-// checksumOf is the key format's checksum of body, as text.
-func checksumOf(body string) string {
-	sum := keyformat.Checksum(body)
-	return string(sum[:])
 }

@@ -1,0 +1,11 @@
+// Package keytest builds key texts for this module's tests and internal
+// tools: keys with a valid checksum that no Service minted, and the
+// near-misses that tests throw at the format check (another secret, a
+// wrong checksum). [Text] finds key-shaped text of any prefix, for leak
+// checks.
+//
+// It imports nothing but internal/keyformat, so apikey's own internal
+// tests can use it. Library code must not import it, and neither may the
+// examples: they stay copyable out of this module and use apikey's public
+// API (apikey.Pattern, apikey.PatternFor) instead.
+package keytest
