@@ -10,6 +10,9 @@
 // With KEYAUTH_REQUIRE_DB=1 a skip becomes a failure, so CI cannot pass
 // without the databases. SQLite needs no server and always runs.
 //
-// Only tests import this package; it is internal so that it never becomes
-// part of the module's API.
+// It is the one non-program package that imports SQL drivers, which is
+// why only _test.go files may import it: .ci/run checks both that no
+// library package reaches a driver and that no non-test file imports
+// testdb (docs/architecture.md, "What may import what"). It is internal
+// so that it never becomes part of the module's API.
 package testdb
