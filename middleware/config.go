@@ -70,6 +70,15 @@ type Config struct {
 	// the request goes on. The request it receives still holds the
 	// Authorization header: do not log it.
 	OnResult func(*http.Request, Result)
+
+	// RenderRefusal, if set, returns the Content-Type and body of each
+	// refusal, for a team whose errors have an envelope of their own. The
+	// status, WWW-Authenticate, Retry-After and Cache-Control stay the
+	// contract's: the middleware sets them and writes the status. It runs
+	// on the request's goroutine after Config.OnResult; a panic in it is
+	// recovered and logged, and the standard problem body is sent.
+	// Default: the contract's application/problem+json body.
+	RenderRefusal func(r *http.Request, ref *Refusal) (contentType string, body []byte)
 }
 
 // Result is the outcome of one request, for Config.OnResult.

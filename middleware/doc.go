@@ -32,4 +32,11 @@
 //     Bearer error="insufficient_scope", scope="write".
 //   - The middleware never wraps the ResponseWriter and never logs a key,
 //     an Authorization header, a URL or a path value.
+//   - Outside net/http handler chains (gin, Echo, gRPC) call
+//     [Middleware.Check] with the Authorization values, the route's
+//     organization and the permission needed: it makes the same decision
+//     and returns the principal or a [Refusal] to send ([Refusal.Write]) or
+//     to map to the transport's errors. To keep the contract's status and
+//     headers but put the body in a team's own error envelope, set
+//     Config.RenderRefusal.
 package middleware

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,30 +13,16 @@ import (
 // client may paste a key into them.
 func (m *Middleware) observe(r *http.Request, token string, res Result) {
 	if m.logger != nil {
-		m.log(r, res)
+		m.log(r.Context(), r.Method, r.Pattern, res)
 	}
 	if m.onResult != nil {
 		m.callHook(r, token, res)
 	}
 }
 
-func (m *Middleware) log(r *http.Request, res Result) {
-	ctx := r.Context()
-	level, msg := slog.LevelDebug, "keyauth: request authenticated"
-	switch {
-	case res.Status >= 500 && res.Status != http.StatusServiceUnavailable:
-		level, msg = slog.LevelError, "keyauth: request failed"
-	case res.Status == http.StatusServiceUnavailable && ctx.Err() != nil:
-		// The client left or its deadline passed: not an outage.
-		level, msg = slog.LevelInfo, "keyauth: request ended before its key was checked"
-	case res.Status == http.StatusServiceUnavailable:
-		level, msg = slog.LevelWarn, "keyauth: authentication unavailable"
-	case res.Status != 0:
-		// A refusal is the client's mistake, and a flood of them is an
-		// attack: logging each at Info would hand the attacker the
-		// server's log I/O. Count them with Config.OnResult instead.
-		level, msg = slog.LevelDebug, "keyauth: request refused"
-	}
+// log writes res's record. method and route are "" when unknown (Check).
+func (m *Middleware) log(ctx context.Context, method, route string, res Result) {
+	level, msg := levelOf(ctx, res.Status)
 	if !m.logger.Enabled(ctx, level) {
 		return
 	}
@@ -43,9 +30,11 @@ func (m *Middleware) log(r *http.Request, res Result) {
 	if res.Status != 0 {
 		attrs = append(attrs, slog.Int("status", res.Status), slog.String("code", res.Code))
 	}
-	attrs = append(attrs, slog.String("method", r.Method))
-	if r.Pattern != "" {
-		attrs = append(attrs, slog.String("route", r.Pattern))
+	if method != "" {
+		attrs = append(attrs, slog.String("method", method))
+	}
+	if route != "" {
+		attrs = append(attrs, slog.String("route", route))
 	}
 	if res.KeyID != "" {
 		attrs = append(attrs, slog.String("key_id", res.KeyID))
@@ -67,8 +56,33 @@ func (m *Middleware) callHook(r *http.Request, token string, res Result) {
 	defer func() {
 		if v := recover(); v != nil && m.logger != nil {
 			m.logger.LogAttrs(r.Context(), slog.LevelError, "keyauth: OnResult hook panicked",
-				slog.String("panic", m.redact(fmt.Sprint(v), r, token)), slog.String("key_id", res.KeyID))
+				slog.String("panic", m.redact(fmt.Sprint(v), r.Header["Authorization"], token)), slog.String("key_id", res.KeyID))
 		}
 	}()
 	m.onResult(r, res)
+}
+
+// renderRefusal writes ref with Config.RenderRefusal's body. The status and
+// the contract's headers are the middleware's; a hook that panics gets the
+// standard problem body instead, and the panic is logged redacted.
+func (m *Middleware) renderRefusal(w http.ResponseWriter, r *http.Request, token string, ref *Refusal) {
+	contentType, body, ok := m.callRender(r, token, ref)
+	if !ok {
+		contentType, body = "application/problem+json", ref.body
+	}
+	writeAnswer(w, ref, contentType, body)
+}
+
+func (m *Middleware) callRender(r *http.Request, token string, ref *Refusal) (contentType string, body []byte, ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			ok = false
+			if m.logger != nil {
+				m.logger.LogAttrs(r.Context(), slog.LevelError, "keyauth: RenderRefusal hook panicked",
+					slog.String("panic", m.redact(fmt.Sprint(v), r.Header["Authorization"], token)), slog.String("key_id", ref.KeyID))
+			}
+		}
+	}()
+	contentType, body = m.render(r, ref)
+	return contentType, body, true
 }

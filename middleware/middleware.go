@@ -1,13 +1,13 @@
 package middleware
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/internal/keyformat"
@@ -22,10 +22,12 @@ type Middleware struct {
 	permission func(*http.Request) apikey.Permission
 	logger     *slog.Logger // nil: no logging
 	onResult   func(*http.Request, Result)
+	render     func(*http.Request, *Refusal) (string, []byte)
 
-	prefix     string // key prefix, to read key ids for logs
-	challenges [numChallenges]string
-	retryAfter string
+	prefix        string // key prefix, to read key ids for logs
+	challenges    [numChallenges]string
+	retryAfter    string
+	retryAfterDur time.Duration // retryAfter as a duration
 }
 
 // New validates cfg and returns a Middleware that uses a copy of it: later
@@ -59,16 +61,18 @@ func New(cfg Config) (*Middleware, error) {
 	if err := apikey.ValidatePrefix(prefix); err != nil {
 		return nil, fmt.Errorf("middleware: the Authenticator's key prefix: %w", err)
 	}
-	seconds := (cfg.RetryAfter + 999_999_999) / 1_000_000_000
+	seconds := (cfg.RetryAfter + time.Second - 1) / time.Second
 	return &Middleware{
-		auth:       cfg.Authenticator,
-		org:        cfg.Org,
-		permission: cfg.Permission,
-		logger:     cfg.Logger,
-		onResult:   cfg.OnResult,
-		prefix:     prefix,
-		challenges: challenges(cfg.Realm),
-		retryAfter: strconv.FormatInt(int64(seconds), 10),
+		auth:          cfg.Authenticator,
+		org:           cfg.Org,
+		permission:    cfg.Permission,
+		logger:        cfg.Logger,
+		onResult:      cfg.OnResult,
+		render:        cfg.RenderRefusal,
+		prefix:        prefix,
+		challenges:    challenges(cfg.Realm),
+		retryAfter:    strconv.FormatInt(int64(seconds), 10),
+		retryAfterDur: seconds * time.Second,
 	}, nil
 }
 
@@ -96,87 +100,36 @@ func (m *Middleware) Require(p apikey.Permission) func(http.Handler) http.Handle
 	}
 }
 
-// serve runs the checks in the contract's order: header syntax (400), key
-// (401, or 503/500 when it cannot be checked), organization (404),
-// permission (403). need is 0 when Config.Permission decides.
+// serve answers r with [Middleware.Check]'s decision, or lets it through
+// to next with the principal in its context. need is 0 when
+// Config.Permission decides.
 func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Handler, need apikey.Permission) {
-	token, hp := parseAuthorization(r.Header["Authorization"])
-	if hp != headerOK {
-		m.reject(w, r, headerProblems[hp], "", Result{})
-		return
-	}
-	p, err := m.auth.Authenticate(r.Context(), token)
-	if err != nil {
-		prob := authProblem(err)
-		if m.logger != nil || m.onResult != nil { // redaction costs: only when someone looks
-			m.reject(w, r, prob, token, Result{KeyID: m.keyID(token), Err: m.safeErr(err, r, token)})
-		} else {
-			m.write(w, prob)
-		}
-		return
-	}
-	if p.KeyID == "" || p.OrgID == "" || !p.Permission.Valid() {
-		m.reject(w, r, probInternal, token, Result{
-			KeyID: p.KeyID, Err: errors.New("middleware: the Authenticator returned an incomplete principal"),
-		})
-		return
-	}
-	if org, scoped := m.org(r); scoped && org != p.OrgID {
-		m.reject(w, r, probNotFound, token, Result{KeyID: p.KeyID, Principal: p})
-		return
-	}
+	org, scoped := m.org(r)
 	if need == 0 {
 		need = m.permission(r)
 	}
-	if !need.Valid() {
-		m.reject(w, r, probInternal, token, Result{
-			KeyID: p.KeyID, Principal: p, Err: errors.New("middleware: Config.Permission returned neither read nor write"),
-		})
+	authz := r.Header["Authorization"]
+	d := m.decide(r.Context(), authz, org, scoped, need)
+	if d.prob == nil {
+		if m.logger != nil || m.onResult != nil {
+			m.observe(r, d.token, d.result(m, authz))
+		}
+		next.ServeHTTP(w, r.WithContext(apikey.NewContext(r.Context(), d.principal)))
 		return
 	}
-	if !p.Permission.Allows(need) {
-		m.reject(w, r, probForbidden, token, Result{KeyID: p.KeyID, Principal: p})
+	if m.logger == nil && m.onResult == nil && m.render == nil {
+		// Nobody looks at the details: the answer costs no allocation
+		// beyond the headers.
+		m.write(w, d.prob)
 		return
 	}
-	if m.logger != nil || m.onResult != nil {
-		m.observe(r, token, Result{KeyID: p.KeyID, Principal: p})
+	res := d.result(m, authz)
+	m.observe(r, d.token, res)
+	if m.render == nil {
+		m.write(w, d.prob)
+		return
 	}
-	next.ServeHTTP(w, r.WithContext(apikey.NewContext(r.Context(), p)))
-}
-
-var headerProblems = [...]*problem{
-	headerMissing:    probMissing,
-	headerDuplicate:  probDuplicate,
-	headerEmptyToken: probEmptyToken,
-	headerBadToken:   probBadToken,
-}
-
-// authProblem maps an Authenticator error to its answer. A failure to
-// check (store down, hash slots full, client gone) is never reported as
-// an invalid key; an error nobody planned for is a 500, not a pass.
-func authProblem(err error) *problem {
-	switch {
-	case errors.Is(err, apikey.ErrUnavailable),
-		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return probUnavailable
-	case errors.Is(err, apikey.ErrCorruptHash):
-		return probInternal
-	case errors.Is(err, apikey.ErrKeyRevoked):
-		return probRevoked
-	case errors.Is(err, apikey.ErrKeyExpired):
-		return probExpired
-	case errors.Is(err, apikey.ErrInvalidKey):
-		return probInvalid
-	}
-	return probInternal
-}
-
-func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, p *problem, token string, res Result) {
-	res.Status, res.Code = p.status, p.code
-	if m.logger != nil || m.onResult != nil {
-		m.observe(r, token, res)
-	}
-	m.write(w, p)
+	m.renderRefusal(w, r, d.token, m.refusal(d.prob, res))
 }
 
 // keyID returns the id of a well-formed key, "" for any other text.
@@ -191,14 +144,14 @@ func (m *Middleware) keyID(token string) string {
 // redact removes from s the presented token, the raw Authorization header
 // values and anything shaped like a key of any prefix, not only ours: a key
 // of another deployment is a secret too.
-func (m *Middleware) redact(s string, r *http.Request, token string) string {
+func (m *Middleware) redact(s string, authorization []string, token string) string {
 	// Very short texts are no secrets, and replacing them would garble
 	// the message.
 	const minSecret = 8
 	if len(token) >= minSecret {
 		s = strings.ReplaceAll(s, token, keyformat.Redacted)
 	}
-	for _, v := range r.Header["Authorization"] {
+	for _, v := range authorization {
 		if len(v) >= minSecret {
 			s = strings.ReplaceAll(s, v, keyformat.Redacted)
 		}
@@ -217,6 +170,6 @@ type safeError struct {
 func (e *safeError) Error() string        { return e.msg }
 func (e *safeError) Is(target error) bool { return errors.Is(e.inner, target) }
 
-func (m *Middleware) safeErr(err error, r *http.Request, token string) error {
-	return &safeError{msg: m.redact(err.Error(), r, token), inner: err}
+func (m *Middleware) safeErr(err error, authorization []string, token string) error {
+	return &safeError{msg: m.redact(err.Error(), authorization, token), inner: err}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // challenge is the kind of WWW-Authenticate header a problem carries.
@@ -27,6 +28,7 @@ type problem struct {
 	status    int
 	code      string
 	challenge challenge
+	detail    string
 	body      []byte
 	length    string // len(body), for Content-Length
 }
@@ -70,6 +72,12 @@ var (
 )
 
 func newProblem(status int, code string, ch challenge, detail string) *problem {
+	body := encodeProblem(status, code, detail)
+	return &problem{status: status, code: code, challenge: ch, detail: detail, body: body, length: itoa(len(body))}
+}
+
+// encodeProblem returns the RFC 9457 body of a refusal.
+func encodeProblem(status int, code, detail string) []byte {
 	body, err := json.Marshal(struct {
 		Type   string `json:"type"`
 		Title  string `json:"title"`
@@ -78,9 +86,16 @@ func newProblem(status int, code string, ch challenge, detail string) *problem {
 		Code   string `json:"code"`
 	}{"about:blank", http.StatusText(status), status, detail, code})
 	if err != nil {
-		panic(err) // constant input: cannot happen
+		panic(err) // strings and an int: cannot happen
 	}
-	return &problem{status: status, code: code, challenge: ch, body: body, length: strconv.Itoa(len(body))}
+	return body
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// retryAfterHeader is d in whole seconds, rounded up.
+func retryAfterHeader(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
 // challenges returns the WWW-Authenticate value of each challenge kind for
