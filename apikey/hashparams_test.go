@@ -1,4 +1,4 @@
-package faulttest
+package apikey_test
 
 import (
 	"strings"
