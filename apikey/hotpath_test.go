@@ -10,7 +10,8 @@ import (
 	"github.com/driive/keyauth/internal/keytest"
 )
 
-// The four promises of the hot path (issue 2, acceptance 4).
+// The promises of the request path: docs/architecture.md, "The request
+// path" and "The cache and its invariants".
 
 func TestConcurrentFirstRequestsRunArgon2idOnce(t *testing.T) {
 	e := newEnv(t)

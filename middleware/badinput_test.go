@@ -13,8 +13,8 @@ import (
 	"github.com/driive/keyauth/middleware"
 )
 
-// TestBadInput sends the bad inputs of the reliability issue, and a few
-// good ones beside them, through a real Service on a counting store. Each
+// TestBadInput sends bad inputs (the header rules of docs/http-contract.md
+// and keys broken in every way), and a few good ones beside them, through a real Service on a counting store. Each
 // case asserts status and code, that the request wrote nothing to the
 // store, and that a last-used time was recorded (at the next flush) only
 // when the key's secret was proven.

@@ -13,9 +13,9 @@ import (
 // the request's Authorization header values (all of them: two are a 400),
 // the organization the route is bound to and the permission the request
 // needs, and returns the key's principal or the answer to give instead.
-// The checks and their order are those of the HTTP contract: header syntax
-// (400), key (401, or 503/500 when it cannot be checked), organization
-// (404), permission (403).
+// The checks and their order are those of docs/http-contract.md: header
+// syntax (400), key (401, or 503/500 when it cannot be checked),
+// organization (404), permission (403).
 //
 // The organization is compared exactly: an empty org matches no key. For a
 // route not bound to an organization use [Middleware.CheckAnyOrg]. need

@@ -14,8 +14,9 @@ import (
 	"github.com/driive/keyauth/middleware"
 )
 
-// TestContract walks every row of DESIGN.md's HTTP table and asserts the
-// status, the exact WWW-Authenticate header and the problem code.
+// TestContract walks every row of the table in docs/http-contract.md and
+// asserts the status, the exact WWW-Authenticate header and the problem
+// code.
 func TestContract(t *testing.T) {
 	const (
 		bare   = `Bearer realm="api"`

@@ -27,7 +27,7 @@
 //     header (400).
 //   - The challenge to a request without credentials names Config.Realm
 //     (Bearer realm="api"); the error challenges are exactly those of
-//     keyauth's HTTP contract: Bearer error="invalid_request",
+//     docs/http-contract.md: Bearer error="invalid_request",
 //     Bearer error="invalid_token" and
 //     Bearer error="insufficient_scope", scope="write".
 //   - The middleware never wraps the ResponseWriter and never logs a key,

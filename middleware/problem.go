@@ -19,7 +19,7 @@ const (
 	numChallenges
 )
 
-// problem is one rejection of the HTTP contract. Its body is encoded once,
+// problem is one rejection of the HTTP contract (docs/http-contract.md). Its body is encoded once,
 // at package initialization: a rejection costs no JSON encoding, and the
 // body of a given code never varies with the request (so the 404 for an
 // organization that exists is byte-identical to the one for an
@@ -33,7 +33,7 @@ type problem struct {
 	length    string // len(body), for Content-Length
 }
 
-// Problem codes of the HTTP contract (the "code" member of the body).
+// Problem codes of docs/http-contract.md (the "code" member of the body).
 const (
 	CodeMissingAPIKey          = "missing_api_key"
 	CodeInvalidRequest         = "invalid_request"
@@ -99,7 +99,7 @@ func retryAfterHeader(d time.Duration) string {
 }
 
 // challenges returns the WWW-Authenticate value of each challenge kind for
-// realm. The values are keyauth's HTTP contract, word for word: the realm
+// realm. The values are those of docs/http-contract.md, word for word: the realm
 // goes in the challenge to a request without credentials (RFC 6750 section
 // 3), the error challenges carry the error alone, so clients may compare
 // them exactly.

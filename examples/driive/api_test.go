@@ -13,7 +13,8 @@ import (
 	"github.com/driive/keyauth/apikey"
 )
 
-// TestAPI runs the HTTP contract of the example on every database. The
+// TestAPI runs the example's HTTP contract (docs/example-server.md) on
+// every database. The
 // subtests share one server and use an organization each.
 func TestAPI(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {

@@ -26,7 +26,8 @@ import (
 // browserChromiumPath is where Debian's chromium package installs the browser.
 const browserChromiumPath = "/usr/bin/chromium"
 
-// TestBrowserAPIKeysPage walks the help article's flow in a real browser
+// TestBrowserAPIKeysPage walks the help article's flow (its steps are in
+// docs/api-keys-page.md) in a real browser
 // against the real server binary: sign in, create a key, copy it, use it
 // against the API, revoke it with the confirmation, and see the API refuse
 // it. With KEYAUTH_UPDATE_SCREENSHOT=1 it also saves the page to

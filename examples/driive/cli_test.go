@@ -85,7 +85,7 @@ func testCreate(t *testing.T, db string) {
 	if !apikey.Pattern.MatchString(strings.TrimSuffix(r.stdout, "\n")) || strings.Count(r.stdout, "\n") != 1 {
 		t.Fatalf("stdout %q is not one key", r.stdout)
 	}
-	// -json: every member of the contract.
+	// -json: every member docs/example-server.md names.
 	before := time.Now().Add(-time.Second)
 	r = cli(t, db, "keys", "create", "-json", "-org", "acme", "-name", "Zapier", "-permission", "write", "-db", db).ok(t)
 	obj := decodeJSON[map[string]any](t, r.stdout)

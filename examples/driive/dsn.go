@@ -43,7 +43,7 @@ const defaultDB = "sqlite:driive.db"
 
 var errBadDSN = errors.New("-db must be sqlite:PATH, postgres://... or mysql://user:pass@host:port/db")
 
-// parseDSN reads the -db forms of the contract:
+// parseDSN reads the -db forms of docs/example-server.md:
 //
 //	sqlite:PATH
 //	postgres://... (or postgresql://...), passed to pgx as is

@@ -15,7 +15,7 @@ import (
 )
 
 // TestMinimal runs the service in-process on a loopback port and checks
-// the contract end to end: the printed key works, no key is 401, another
+// docs/http-contract.md end to end: the printed key works, no key is 401, another
 // organization is 404, a read key cannot POST, and shutdown is clean and
 // writes the last-used time.
 func TestMinimal(t *testing.T) {

@@ -141,7 +141,7 @@ func (r *report) bench(name string) (benchResult, bool) {
 	return b, ok
 }
 
-// goals computes the table of the goals from the measurements.
+// goals computes BENCHMARKS.md's table of goals from the measurements.
 func (r *report) goals() []goal {
 	var g []goal
 	cached, okC := r.bench("BenchmarkAuthenticate/cached")

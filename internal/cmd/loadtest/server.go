@@ -115,7 +115,7 @@ func (e *environment) sqlite(name string) string {
 	return "sqlite:" + filepath.Join(e.tmp, name+".db")
 }
 
-// createKey runs the keys CLI (the contract's way to mint a key) and
+// createKey runs the keys CLI (docs/example-server.md's way to mint a key) and
 // returns the key it printed.
 func (e *environment) createKey(ctx context.Context, db, org, name, permission string) (string, error) {
 	cmd := exec.CommandContext(ctx, e.bin, "keys", "create", "-org", org, "-name", name, "-permission", permission, "-db", db) // #nosec G204 -- the binary we built; arguments come from the scenario

@@ -1,6 +1,7 @@
 // Package web serves the Driive example's "Developer > API Keys" page: the
-// screen of the help-center article "API Keys" where an administrator
-// creates a key (shown once), sees the organization's keys and revokes them.
+// screen of the help-center article "API Keys" (docs/api-keys-page.md)
+// where an administrator creates a key (shown once), sees the
+// organization's keys and revokes them.
 //
 // [New] returns an http.Handler for everything under /developer/. Mount it
 // on the server's mux:
