@@ -14,7 +14,7 @@ import (
 	"github.com/driive/keyauth/middleware"
 )
 
-// TestCheckContract walks every row of DESIGN.md's HTTP table through
+// TestCheckContract walks every row of docs/http-contract.md's table through
 // Middleware.Check, without any HTTP: the Refusal's status, code,
 // challenge, Retry-After and body, and the principal of a pass.
 func TestCheckContract(t *testing.T) {

@@ -1,8 +1,8 @@
 // Package keyadmin serves the key-management side of keyauth for a host's
 // own users: a JSON management API and the "Developer > API Keys" page of
-// the help article (create a key shown once, the table, rotate with a
-// grace period, revoke with a confirmation, the activity list), for one
-// organization per request.
+// the help article whose steps docs/api-keys-page.md lists (create a key
+// shown once, the table, rotate with a grace period, revoke with a
+// confirmation, the activity list), for one organization per request.
 //
 // The package knows no passwords. The host passes Config.Actor, which
 // turns a request into an [Actor] (its session, its SSO, HTTP Basic) or
