@@ -6,21 +6,28 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// migrationFiles holds migrations/<dialect>/NNN_name.sql: the same files
-// that teams using their own migration tool apply.
+// migrationFiles holds migrations/<dialect>/NNN_name.up.sql: the same
+// files that teams using their own migration tool apply. The names are
+// golang-migrate's; goose reads the same files (its version is the number
+// before the first "_", its annotation is in each file). There are no
+// .down.sql files: goose would take one for a second migration of the
+// same version.
 //
 //go:embed migrations
 var migrationFiles embed.FS
 
+// migrationSuffix ends every migration file's name.
+const migrationSuffix = ".up.sql"
+
 // Migrations returns the schema migrations of a dialect, as files named
-// NNN_name.sql, for tools that apply them themselves.
+// NNN_name.up.sql, for tools that apply them themselves (golang-migrate,
+// goose: see migrations/README.md).
 func Migrations(d Dialect) (fs.FS, error) {
 	if !d.valid() {
 		return nil, fmt.Errorf("sqlstore: unknown dialect %v", d)
@@ -42,10 +49,9 @@ func loadMigrations(d Dialect) ([]migration, error) {
 	}
 	var ms []migration
 	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || path.Ext(e.Name()) != ".sql" {
-			return nil, fmt.Errorf("sqlstore: migration file %s is not named NNN_name.sql", e.Name())
+		v, ok := migrationVersion(e.Name())
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: migration file %s is not named NNN_name%s", e.Name(), migrationSuffix)
 		}
 		b, err := migrationFiles.ReadFile(dir + "/" + e.Name())
 		if err != nil {
@@ -55,6 +61,16 @@ func loadMigrations(d Dialect) ([]migration, error) {
 	}
 	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
 	return ms, nil
+}
+
+// migrationVersion returns the version of a file named NNN_name.up.sql.
+func migrationVersion(file string) (int, bool) {
+	num, rest, ok := strings.Cut(file, "_")
+	if !ok || !strings.HasSuffix(rest, migrationSuffix) || len(rest) == len(migrationSuffix) {
+		return 0, false
+	}
+	v, err := strconv.Atoi(num)
+	return v, err == nil && v > 0
 }
 
 // splitStatements splits a migration file into statements: comment lines

@@ -1,7 +1,7 @@
 -- keyauth schema for MySQL 8 and MariaDB 10.6+, version 2: the check tag
 -- of each key.
--- Applied by sqlstore.Store.Migrate; also usable as is with goose (see the
--- annotation) or, copied to 002_key_tags.up.sql, with golang-migrate.
+-- Applied by sqlstore.Store.Migrate; also usable as is with goose (see its
+-- annotation) and golang-migrate.
 -- Run the statements on one connection: they share a session variable.
 
 -- +goose Up

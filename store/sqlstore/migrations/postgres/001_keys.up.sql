@@ -1,6 +1,6 @@
 -- keyauth schema for PostgreSQL, version 1.
--- Applied by sqlstore.Store.Migrate; also usable as is with goose (see the
--- annotation) or, copied to 001_keys.up.sql, with golang-migrate.
+-- Applied by sqlstore.Store.Migrate; also usable as is with goose (see its
+-- annotation) and golang-migrate.
 
 -- +goose Up
 

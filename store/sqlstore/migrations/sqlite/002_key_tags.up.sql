@@ -1,6 +1,6 @@
--- keyauth schema for PostgreSQL, version 2: the check tag of each key.
--- Applied by sqlstore.Store.Migrate; also usable as is with goose (see the
--- annotation) or, copied to 002_key_tags.up.sql, with golang-migrate.
+-- keyauth schema for SQLite, version 2: the check tag of each key.
+-- Applied by sqlstore.Store.Migrate; also usable as is with goose (see its
+-- annotation) and golang-migrate.
 
 -- +goose Up
 
@@ -8,4 +8,4 @@
 -- before argon2id so that a wrong secret costs a SHA-256. NULL for rows
 -- written before this version: the Service verifies those with argon2id
 -- alone and writes their tag on their first successful verification.
-ALTER TABLE keyauth_keys ADD COLUMN IF NOT EXISTS tag VARCHAR(64) NULL;
+ALTER TABLE keyauth_keys ADD COLUMN tag TEXT NULL;
