@@ -46,8 +46,12 @@ func (r *attackResult) ValidOK() bool { return only(r.ValidS.Codes, 200) }
 // verified yet (every wrong secret is a cache miss: store read, argon2id,
 // the failure budget) and on the id of the valid clients' own key (cached:
 // wrong secrets are told apart by digest, and must not lock its owner out).
+//
+// A third case, Lockout, attacks a key the server has never verified while
+// its holder uses it (lockout.go).
 type attackReport struct {
 	Uncached, Cached *attackResult
+	Lockout          *lockoutResult
 }
 
 func runAttack(ctx context.Context, env *environment) (*attackReport, error) {
@@ -57,6 +61,9 @@ func runAttack(ctx context.Context, env *environment) (*attackReport, error) {
 		return nil, err
 	}
 	if r.Cached, err = attackOnce(ctx, env, true); err != nil {
+		return nil, err
+	}
+	if r.Lockout, err = runLockout(ctx, env); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -84,6 +91,9 @@ func (r *attackReport) WorstP99() *attackResult {
 func (r *attackReport) print(w io.Writer) {
 	for _, a := range r.runs() {
 		a.print(w)
+	}
+	if r.Lockout != nil {
+		r.Lockout.print(w)
 	}
 }
 

@@ -21,7 +21,27 @@ type sample struct {
 	Elapsed   time.Duration // wall time of the attack
 	successes int
 	latencies []time.Duration
+	events    []event // every answer in arrival order, for the charts
 }
+
+// event is one answer: when it arrived, its latency and status.
+type event struct {
+	Done    time.Time
+	Latency time.Duration
+	Code    int
+}
+
+// points are s's answers with times since origin.
+func (s *sample) points(origin time.Time) []point {
+	out := make([]point, len(s.events))
+	for i, e := range s.events {
+		out[i] = point{Done: e.Done.Sub(origin), Latency: e.Latency, Code: e.Code}
+	}
+	return out
+}
+
+// newSample is an empty sample.
+func newSample() *sample { return &sample{Codes: map[int]int{}, Errors: map[string]int{}} }
 
 // RPS is successful (2xx) requests per second of wall time.
 func (s *sample) RPS() float64 {
@@ -29,6 +49,14 @@ func (s *sample) RPS() float64 {
 		return 0
 	}
 	return float64(s.successes) / s.Elapsed.Seconds()
+}
+
+// Rate is answers (any status) per second of wall time.
+func (s *sample) Rate() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Requests) / s.Elapsed.Seconds()
 }
 
 // load runs one vegeta attack: workers keep-alive clients, at most rate
@@ -43,7 +71,7 @@ func load(ctx context.Context, name string, tr vegeta.Targeter, workers, rate in
 	)
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
-	s := &sample{Codes: map[int]int{}, Errors: map[string]int{}}
+	s := newSample()
 	start := time.Now()
 	for res := range atk.Attack(tr, vegeta.Rate{Freq: rate, Per: time.Second}, dur, name) {
 		if res.Code == 0 && res.Error == vegeta.ErrNoTargets.Error() {
@@ -74,17 +102,22 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 }
 
 func (s *sample) add(res *vegeta.Result) {
+	s.record(res.Timestamp.Add(res.Latency), res.Latency, int(res.Code), res.Error, res.Headers.Get("Retry-After") != "")
+}
+
+// record adds one answer (code 0: none, errText says why).
+func (s *sample) record(done time.Time, lat time.Duration, code int, errText string, hasRetryAfter bool) {
 	s.Requests++
-	s.latencies = append(s.latencies, res.Latency)
-	code := int(res.Code)
+	s.latencies = append(s.latencies, lat)
+	s.events = append(s.events, event{Done: done, Latency: lat, Code: code})
 	s.Codes[code]++
 	if code == 0 {
-		s.Errors[res.Error]++
+		s.Errors[errText]++
 	}
 	if code >= 200 && code < 300 {
 		s.successes++
 	}
-	if code == http.StatusServiceUnavailable && res.Headers.Get("Retry-After") == "" {
+	if code == http.StatusServiceUnavailable && !hasRetryAfter {
 		s.No503RA++
 	}
 }
@@ -92,6 +125,7 @@ func (s *sample) add(res *vegeta.Result) {
 // merge adds o's requests to s.
 func (s *sample) merge(o *sample) {
 	s.latencies = append(s.latencies, o.latencies...)
+	s.events = append(s.events, o.events...)
 	s.percentiles()
 	s.Requests += o.Requests
 	s.successes += o.successes

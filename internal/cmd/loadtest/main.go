@@ -5,9 +5,17 @@
 //
 //	go run ./internal/cmd/loadtest throughput  # auth vs no auth: throughput ratio, p50/p99
 //	go run ./internal/cmd/loadtest cold-burst  # fresh server, 100 concurrent first requests
-//	go run ./internal/cmd/loadtest attack      # 64 wrong-secret clients vs 8 valid ones, 10 s
+//	go run ./internal/cmd/loadtest attack      # 64 wrong-secret clients vs valid ones, 10 s; lock-out case
+//	go run ./internal/cmd/loadtest tenants     # one organization flooded, another's first requests
+//	go run ./internal/cmd/loadtest restart     # 1,000 distinct keys on a fresh server within a second
+//	go run ./internal/cmd/loadtest stale       # the store stopped under cached load (in process)
 //	go run ./internal/cmd/loadtest churn       # 1,000 and 10,000 keys, 2 instances, PostgreSQL
-//	go run ./internal/cmd/loadtest report      # micro-benchmarks + the four above -> BENCHMARKS.md
+//	go run ./internal/cmd/loadtest report      # micro-benchmarks + all of the above -> BENCHMARKS.md, charts
+//
+// Every scenario prints its goals with PASS or FAIL. Argon2id runs and the
+// other Service counters of the example server come from the line it logs
+// at shutdown ("driive: keyauth stats"); stale counts store calls at a
+// store of its own.
 //
 // Run it from the repository root. churn needs PostgreSQL: it creates a
 // database on KEYAUTH_POSTGRES_DSN's server (default
@@ -31,9 +39,14 @@ const usage = `usage: go run ./internal/cmd/loadtest [flags] COMMAND
 commands:
   throughput   authenticated GET vs the same handler without auth
   cold-burst   fresh server, 100 concurrent first requests with one key
-  attack       64 clients with wrong secrets vs 8 with a valid key, 10 s
+  attack       64 clients with wrong secrets vs 8 with a valid key, 10 s,
+               and the lock-out case (victim key never used on a fresh server)
+  tenants      one organization's keys flooded, another's 50 first requests
+  restart      1,000 distinct keys on a fresh server, all within a second
+  stale        the store stopped under cached load (in process)
   churn        1,000 vs 10,000 keys on 2 instances over PostgreSQL
-  report       micro-benchmarks and all four scenarios; writes BENCHMARKS.md
+  report       micro-benchmarks and every scenario; writes BENCHMARKS.md and
+               the SVG charts
 
 flags:
 `
@@ -80,6 +93,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		r.print(out)
 	case "attack":
 		r, err := runAttack(ctx, env)
+		if err != nil {
+			return err
+		}
+		r.print(out)
+	case "tenants":
+		r, err := runTenants(ctx, env)
+		if err != nil {
+			return err
+		}
+		r.print(out)
+	case "restart":
+		r, err := runRestart(ctx, env)
+		if err != nil {
+			return err
+		}
+		r.print(out)
+	case "stale":
+		r, err := runStale(ctx, env)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,19 @@ type options struct {
 	validUsers int
 	validRate  int
 	attackFor  time.Duration
+	victimRate int
+	// tenants
+	tenantKeys  int
+	tenantFirst int
+	// restart
+	restartKeys     int
+	restartAttempts int
+	restartTimeout  time.Duration
+	// stale
+	staleKeys    int
+	staleWorkers int
+	staleMax     time.Duration
+	staleDown    time.Duration
 	// churn
 	pgDSN       string
 	churnKeys   string
@@ -27,6 +40,7 @@ type options struct {
 	churnWorker int
 	// report
 	out       string
+	charts    string
 	skipMicro bool
 }
 
@@ -39,6 +53,16 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.validUsers, "valid-clients", 8, "attack: clients using the valid key")
 	fs.IntVar(&o.validRate, "valid-rate", 200, "attack: requests per second of the valid clients together")
 	fs.DurationVar(&o.attackFor, "attack-duration", 10*time.Second, "attack: duration")
+	fs.IntVar(&o.victimRate, "victim-rate", 20, "attack (lock-out case): requests per second of the victim")
+	fs.IntVar(&o.tenantKeys, "tenant-keys", 30, "tenants: keys of the flooded organization")
+	fs.IntVar(&o.tenantFirst, "tenant-first", 50, "tenants: first requests of the other organization, distinct keys")
+	fs.IntVar(&o.restartKeys, "restart-keys", 1000, "restart: distinct keys arriving within a second")
+	fs.IntVar(&o.restartAttempts, "restart-attempts", 30, "restart: attempts per key at most")
+	fs.DurationVar(&o.restartTimeout, "restart-timeout", 5*time.Minute, "restart: time to serve every key at most")
+	fs.IntVar(&o.staleKeys, "stale-keys", 100, "stale: cached keys")
+	fs.IntVar(&o.staleWorkers, "stale-workers", 16, "stale: concurrent clients")
+	fs.DurationVar(&o.staleMax, "stale-max-staleness", 2*time.Second, "stale: the Service's MaxStaleness")
+	fs.DurationVar(&o.staleDown, "stale-down", 10*time.Second, "stale: how long the store is stopped")
 	dsn := os.Getenv("KEYAUTH_POSTGRES_DSN")
 	if dsn == "" {
 		dsn = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -48,5 +72,6 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.churnDrive, "churn-drive", 20*time.Second, "churn: measured load after warm-up")
 	fs.IntVar(&o.churnWorker, "churn-workers", 16, "churn: concurrent clients over both instances")
 	fs.StringVar(&o.out, "o", "BENCHMARKS.md", "report: file to write")
+	fs.StringVar(&o.charts, "charts", "docs/benchmarks", "report: directory for the SVG charts, relative to the repository root")
 	fs.BoolVar(&o.skipMicro, "skip-micro", false, "report: leave out the go test micro-benchmarks")
 }

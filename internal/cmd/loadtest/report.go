@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,9 +26,23 @@ type report struct {
 	Throughput *throughputResult
 	Cold       *coldBurstResult
 	Attack     *attackReport
+	Tenants    *tenantsResult
+	Restart    *restartResult
+	Stale      *staleResult
 	Churn      *churnResult
 	Errs       map[string]string // scenario -> error
+	// The machine's load average when the report started and ended.
+	LoadStart, LoadEnd float64
+	Charts             []chartFile
 }
+
+// chartFile is one SVG the report wrote, as BENCHMARKS.md links it.
+type chartFile struct {
+	Name, Alt, Link string
+}
+
+// scenarios are the report's scenarios in the order it runs them.
+var scenarios = []string{"throughput", "cold-burst", "attack", "tenants", "restart", "stale", "churn"}
 
 type machine struct {
 	CPUs      int
@@ -57,7 +72,7 @@ func currentMachine(ctx context.Context) machine {
 }
 
 func runReport(ctx context.Context, env *environment, out io.Writer) error {
-	r := &report{Machine: currentMachine(ctx), Errs: map[string]string{}}
+	r := &report{Machine: currentMachine(ctx), Errs: map[string]string{}, LoadStart: loadAvg()}
 	if !env.opt.skipMicro {
 		fmt.Fprintln(out, "micro-benchmarks:", strings.Join(microCommand, " "))
 		var err error
@@ -98,6 +113,21 @@ func runReport(ctx context.Context, env *environment, out io.Writer) error {
 		r.Attack, err = runAttack(ctx, env)
 		return r.Attack, err
 	})
+	step("tenants", func() (interface{ print(io.Writer) }, error) {
+		var err error
+		r.Tenants, err = runTenants(ctx, env)
+		return r.Tenants, err
+	})
+	step("restart", func() (interface{ print(io.Writer) }, error) {
+		var err error
+		r.Restart, err = runRestart(ctx, env)
+		return r.Restart, err
+	})
+	step("stale", func() (interface{ print(io.Writer) }, error) {
+		var err error
+		r.Stale, err = runStale(ctx, env)
+		return r.Stale, err
+	})
 	step("churn", func() (interface{ print(io.Writer) }, error) {
 		var err error
 		r.Churn, err = runChurn(ctx, env)
@@ -106,14 +136,59 @@ func runReport(ctx context.Context, env *environment, out io.Writer) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	r.LoadEnd = loadAvg()
 	path := env.opt.out
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(env.root, path)
+	}
+	dir := env.opt.charts
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(env.root, dir)
+	}
+	if err := r.writeCharts(dir, filepath.Dir(path)); err != nil {
+		return err
 	}
 	if err := os.WriteFile(path, []byte(renderReport(r)), 0o644); err != nil { // #nosec G306 -- a report to commit and read, no secret in it
 		return err
 	}
 	fmt.Fprintln(out, "wrote", path)
+	return nil
+}
+
+// writeCharts writes the SVG of every scenario that ran into dir and
+// records how a file in mdDir links them.
+func (r *report) writeCharts(dir, mdDir string) error {
+	type todo struct {
+		name, alt string
+		c         chart
+	}
+	var todos []todo
+	if r.Attack != nil && r.Attack.Lockout != nil {
+		todos = append(todos, todo{"attack.svg", "attack, lock-out case: answers per second and p99", r.Attack.Lockout.chart()})
+	}
+	if r.Restart != nil {
+		todos = append(todos, todo{"restart.svg", "restart: answers per second and p99", r.Restart.chart()})
+	}
+	if r.Stale != nil {
+		todos = append(todos, todo{"stale.svg", "stale: answers and store reads per second, p99", r.Stale.chart()})
+	}
+	if len(todos) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	for _, t := range todos {
+		p := filepath.Join(dir, t.name)
+		if err := os.WriteFile(p, []byte(t.c.render()), 0o644); err != nil { // #nosec G306 -- a chart to commit and read, no secret in it
+			return err
+		}
+		link, err := filepath.Rel(mdDir, p)
+		if err != nil {
+			link = p
+		}
+		r.Charts = append(r.Charts, chartFile{Name: t.name, Alt: t.alt, Link: filepath.ToSlash(link)})
+	}
 	return nil
 }
 
@@ -208,6 +283,48 @@ func (r *report) goals() []goal {
 	}
 	g = append(g, rss, p99, codes)
 
+	lv := goal{Measure: "attack, lock-out: victim's requests", Goal: "every one 200", Verdict: notRun, Measured: "—"}
+	lp := goal{Measure: "attack, lock-out: victim p99", Goal: "≤ 20 ms", Verdict: notRun, Measured: "—"}
+	lh := goal{Measure: "attack, lock-out: argon2id runs during the attack", Goal: "= 1", Verdict: notRun, Measured: "—"}
+	if at := r.Attack; at != nil && at.Lockout != nil {
+		l := at.Lockout
+		lv.Measured = fmt.Sprintf("%s of %d (attackers: %d requests, %s)", codeList(l.Victim.Codes), l.Victim.Requests, l.Attack.Requests, codeList(l.Attack.Codes))
+		lv.Verdict = verdict(l.VictimOK())
+		lp.Measured = fmt.Sprintf("%s (p50 %s, max %s)", ms(l.Victim.P99), ms(l.Victim.P50), ms(l.Victim.Max))
+		lp.Verdict = verdict(l.P99OK())
+		lh.Measured = fmt.Sprintf("%d (%d throttled, %d hash-slot timeouts)", l.Server.HashRuns, l.Server.Throttled, l.Server.HashTimeouts)
+		lh.Verdict = verdict(l.HashOK())
+	}
+	g = append(g, lv, lp, lh)
+
+	row = goal{Measure: "tenants: another organization's 50 first requests during a flood", Goal: "all 200, p99 ≤ 3× an idle cold verify", Verdict: notRun, Measured: "—"}
+	if t := r.Tenants; t != nil {
+		row.Goal = fmt.Sprintf("all 200, p99 ≤ %d× an idle cold verify", tenantsFactor)
+		row.Measured = fmt.Sprintf("%s; p99 %s = %.2f× the idle cold verify (%s)", codeList(t.Victims.Codes), ms(t.Victims.P99), t.Ratio(), ms(t.IdleCold))
+		row.Verdict = verdict(t.AllOK() && t.P99OK())
+	}
+	g = append(g, row)
+
+	rh := goal{Measure: "restart: argon2id runs for N distinct keys", Goal: "= N (1,000)", Verdict: notRun, Measured: "—"}
+	rr := goal{Measure: "restart: time to serve all / (N × one argon2id / slots)", Goal: "≤ 1.2", Verdict: notRun, Measured: "—"}
+	if x := r.Restart; x != nil {
+		rh.Goal = fmt.Sprintf("= N (%d)", x.N)
+		rh.Measured = fmt.Sprintf("%d; %d answers were 503 (retried until served)", x.Server.HashRuns, x.Unavailable())
+		rh.Verdict = verdict(x.HashOK())
+		rr.Measured = fmt.Sprintf("%.2f (%s to serve %d of %d keys vs %d × %s / %d slots = %s)",
+			x.Ratio(), ms(x.Total), x.Served, x.N, x.N, ms(x.Argon), x.Slots, ms(x.Limit()))
+		rr.Verdict = verdict(x.RatioOK())
+	}
+	g = append(g, rh, rr)
+
+	row = goal{Measure: "stale: store reads per second, store stopped, past MaxStaleness", Goal: "≤ cached keys", Verdict: notRun, Measured: "—"}
+	if x := r.Stale; x != nil {
+		row.Goal = fmt.Sprintf("≤ cached keys (%d)", x.Keys)
+		row.Measured = fmt.Sprintf("peak %d/s (per second: %v) under %.0f requests/s", x.PeakReads(), x.StaleReads(), x.Answers.Rate())
+		row.Verdict = verdict(x.ReadsOK())
+	}
+	g = append(g, row)
+
 	row = goal{Measure: "cold burst of 100", Goal: "1 argon2id run, all 200", Verdict: notRun, Measured: "—"}
 	if c := r.Cold; c != nil {
 		row.Measured = fmt.Sprintf("%d argon2id run(s); %s", c.Server.HashRuns, codeList(c.Codes))
@@ -234,20 +351,29 @@ func renderReport(r *report) string {
 	w("Generated by `go run ./internal/cmd/loadtest report` on %s. Do not edit by hand: run it again.\n\n", r.Machine.Date)
 	w("## Machine\n\n")
 	w("- CPUs (nproc): %d\n- CPU: %s\n- Go: %s\n- Linux: %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.GoVersion, r.Machine.Kernel)
-	w("- Load generator, server(s) and PostgreSQL share these CPUs: end-to-end numbers are lower bounds of what the server alone does.\n\n")
+	w("- Load generator, server(s) and PostgreSQL share these CPUs: end-to-end numbers are lower bounds of what the server alone does.\n")
+	w("- %s\n\n", r.loadLine())
 	w("## Commands\n\n```\n")
 	w("%s\n", shellLine(microCommand))
-	w("go run ./internal/cmd/loadtest throughput\ngo run ./internal/cmd/loadtest cold-burst\ngo run ./internal/cmd/loadtest attack\ngo run ./internal/cmd/loadtest churn\n")
-	w("go run ./internal/cmd/loadtest report   # all of the above; writes this file\n```\n\n")
-	w("The scenarios build `./examples/driive`, run it as a separate process on 127.0.0.1 and load it with vegeta (github.com/tsenart/vegeta/v12) over keep-alive connections.\n\n")
+	for _, name := range scenarios {
+		w("go run ./internal/cmd/loadtest %s\n", name)
+	}
+	w("go run ./internal/cmd/loadtest report   # all of the above; writes this file and the charts\n```\n\n")
+	w("%s\n\n", howMeasured)
 	w("## Results against the goals\n\n| measure | goal | measured | verdict |\n| --- | --- | --- | --- |\n")
 	for _, g := range r.goals() {
 		w("| %s | %s | %s | %s |\n", g.Measure, g.Goal, g.Measured, g.Verdict)
 	}
 	w("\n")
+	if len(r.Charts) > 0 {
+		w("## Charts\n\n")
+		for _, c := range r.Charts {
+			w("![%s](%s)\n\n", c.Alt, c.Link)
+		}
+	}
 	if len(r.Errs) > 0 {
 		w("Scenarios that failed in this run:\n\n")
-		for _, name := range []string{"throughput", "cold-burst", "attack", "churn"} {
+		for _, name := range scenarios {
 			if e, ok := r.Errs[name]; ok {
 				w("- %s: %s\n", name, strings.ReplaceAll(e, "\n", " "))
 			}
@@ -281,6 +407,9 @@ func renderReport(r *report) string {
 		{"throughput", r.Throughput, r.Throughput != nil},
 		{"cold-burst", r.Cold, r.Cold != nil},
 		{"attack", r.Attack, r.Attack != nil},
+		{"tenants", r.Tenants, r.Tenants != nil},
+		{"restart", r.Restart, r.Restart != nil},
+		{"stale", r.Stale, r.Stale != nil},
 		{"churn", r.Churn, r.Churn != nil},
 	} {
 		w("### %s\n\n", s.name)
@@ -295,12 +424,23 @@ func renderReport(r *report) string {
 	return b.String()
 }
 
+// howMeasured says which binary each scenario runs and where its counters
+// come from.
+const howMeasured = "Every scenario but `stale` builds `./examples/driive` from its sources, runs it as a separate process on 127.0.0.1 (SQLite, a fresh database per scenario) and loads it over keep-alive connections (vegeta, github.com/tsenart/vegeta/v12, or plain net/http clients where each request needs its own key or timing). " +
+	"Argon2id runs and the other `apikey.Service` counters are the server's own: it logs `Service.Stats()` as one line at shutdown (`driive: keyauth stats`), and the tool reads that line after SIGTERM; the example exposes no counter over HTTP. " +
+	"Only `throughput` runs another build: the example plus `internal/cmd/loadtest/twin/twin.go`, added with `go build -overlay` in the tool's temporary directory, which serves the same handler without the middleware on a second loopback listener (the no-auth side of the ratio); the same twin's `loadtest-seed` command creates scenario keys through the example's key store (default argon2id parameters). " +
+	"`stale` runs in the tool's process: `apikey.Service` and the middleware over a memstore wrapped in a store that counts every call and can be stopped (every call then fails at once, as a database refusing connections), since stopping the example's database from outside would stop a server others use; store reads are counted there, per second."
+
 const meaning = "- **Authenticate/cached vs sha256_lookup_baseline**: the Service's cached path (parse, checksum, SHA-256 of the key, cache lookup, status and expiry check, last-used mark) against what hosted verifiers do (SHA-256 and a map lookup), both in `apikey`'s `BenchmarkAuthenticate`. 0 allocs means the hot path makes no garbage.\n" +
 	"- **argon2_per_request_baseline vs cached**: how much a design that runs argon2id (19 MiB, t=2) on every request would cost over the cache.\n" +
 	"- **middleware cached − bare**: what the net/http middleware adds to a handler for a warmed key (header parsing, Authenticate, organization and permission checks, the context), in units of one SHA-256 of the key, measured in the same run.\n" +
 	"- **end-to-end throughput**: `GET /v1/organizations/demo/appointments` of the example server (SQLite), with a read key vs the same handler without the keyauth middleware on a second loopback listener, same process, same request log, both modes at once. The example has no such listener: the load tool builds a twin of it (`go build -overlay` adding `internal/cmd/loadtest/twin/twin.go`, tag `loadtesttwin`) and runs that for this scenario only; every other scenario runs the example binary as built from its sources. Throughput counts 2xx answers per second of wall time; p50/p99 are over every request of the mode.\n" +
 	"- **attack**: clients send the valid key's id with random secrets and a correct checksum (so every offline check passes and the server must consult the store); the valid clients send at a fixed rate (open loop, so queueing shows in p99). RSS: VmHWM from /proc after the attack, reset (clear_refs) to the idle RSS just before it, minus that idle VmRSS. After 10 wrong secrets in a minute the id is throttled (Config.FailureLimit): attackers then get 401 without argon2id, which is why the argon2id count stays small.\n" +
 	"- **cold burst**: a server just started, 100 goroutines each sending one request with the same valid key at once; argon2id runs are the server's own count (`apikey.Service.Stats`, logged at shutdown).\n" +
+	"- **attack, lock-out case**: a fresh server whose store holds the victim's key, never used on it; 64 clients send the victim's id with random secrets and a correct checksum at full speed for 10 s, and from the first second the victim sends its real key at 20 requests/s (open loop). Every victim request must be 200 and fast, and the attack must cost no argon2id run: the server's count at shutdown must be 1 (the victim's first request).\n" +
+	"- **tenants**: 64 clients flood 30 keys of organization `acme` with wrong secrets; 2 s into the flood organization `globex` sends 50 first requests, each with a key of its own, one every 100 ms. The reference is an idle cold verify on the same server just before the flood (first requests of 5 other `globex` keys, one at a time, median).\n" +
+	"- **restart**: 1,000 keys seeded with the default argon2id parameters (19 MiB, t=2), a fresh server, each key's first request sent at its own moment within the first second; a 503 is retried after its Retry-After (1 s without one), at most 30 attempts per key, 5 minutes in all. The time to serve all runs from the first request to the last 200. One argon2id run is measured by the tool on the same machine just before (golang.org/x/crypto/argon2, default parameters, median of 7); slots are GOMAXPROCS, the Service's default MaxConcurrentHashes.\n" +
+	"- **stale**: 100 cached keys, 16 clients at full speed; MaxStaleness 2 s and SyncInterval 500 ms so the scenario stays short; the store answers for 3 s, is stopped for 10 s and answers again for 4 s. Store reads are the store's `Get` calls; the goal is judged on each whole second from MaxStaleness + 1 s after the stop until the store is back. The charts mark the phases.\n" +
 	"- **churn**: two server instances on one fresh PostgreSQL database, keys created through `apikey.Service` + `store/sqlstore` with the lightest accepted argon2id parameters (8 MiB, t=1; churn measures store traffic, not hashing). Each key is served by one of the two instances (sticky routing, so each instance holds half the keys); every key is first verified once (warm-up), then requests cycle over all keys. Requests name another organization than the keys', so the middleware answers 404 *after* authenticating the key (last use recorded) and the example's handler runs no SQL: the database work is keyauth's alone. \"Revocation checks\" are change-feed polls (one SELECT each; `Stats.Syncs` + failures over uptime); last-used writes are `Stats.Flushes` batches, each at most 1,000 keys per UPDATE (sqlstore). PostgreSQL's own count (pg_stat_database xact_commit + xact_rollback of the database, over a window of steady load) is shown as a cross-check; it includes both. Revocation checks do not depend on the number of keys; last-used writes are one batch per 5 s per instance, but a batch takes one UPDATE per 1,000 keys used since the last one, so their statements grow with the keys in use (rows, of course, too).\n"
 
 func mergeCodes(ms ...map[int]int) map[int]int {
@@ -342,6 +482,15 @@ func (r *report) notes() []string {
 		out = append(out, fmt.Sprintf("Throughput was measured with other work on the machine (%v); both modes ran at the same time, so it slowed both alike.", t.Load))
 	}
 	return out
+}
+
+// loadLine states how busy the machine was.
+func (r *report) loadLine() string {
+	l := fmt.Sprintf("Machine load average (1 min): %.1f when the report started, %.1f when it ended, on %d CPUs", r.LoadStart, r.LoadEnd, r.Machine.CPUs)
+	if math.Max(r.LoadStart, r.LoadEnd) > float64(r.Machine.CPUs) {
+		l += "; the machine was shared with other work during this run, so latencies and times are longer, and ratios noisier, than on an idle machine (each scenario's own load range is in its raw output)"
+	}
+	return l + "."
 }
 
 // shellLine quotes args for a POSIX shell where needed.

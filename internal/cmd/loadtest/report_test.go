@@ -137,6 +137,7 @@ func fixedReport() *report {
 			Server: serviceStats{HashRuns: 12}}
 	}
 	return &report{
+		LoadStart: 1.5, LoadEnd: 2.5,
 		Machine:  machine{CPUs: 2, CPUModel: "AMD EPYC", GoVersion: "go version go1.26.8 linux/amd64", Date: "2026-11-26 10:00 UTC"},
 		MicroOut: benchOut,
 		Micro:    parseBench(benchOut),
@@ -147,7 +148,14 @@ func fixedReport() *report {
 		Attack: &attackReport{
 			Uncached: attack(70*1024, 15*time.Millisecond, map[int]int{401: 900, 503: 50}),
 			Cached:   attack(2*1024, 25*time.Millisecond, map[int]int{401: 30000}),
+			Lockout: &lockoutResult{Attack: sample(1, 0, map[int]int{401: 50000}), Victim: sample(20, 4*time.Millisecond, map[int]int{200: 180}),
+				Server: serviceStats{HashRuns: 1}, Duration: 10 * time.Second, VictimDelay: time.Second},
 		},
+		Tenants: &tenantsResult{First: 50, IdleCold: 40 * time.Millisecond, Victims: sample(10, 100*time.Millisecond, map[int]int{200: 50}),
+			Attack: sample(1, 0, map[int]int{401: 9000})},
+		Restart: &restartResult{N: 1000, Slots: 2, Argon: 40 * time.Millisecond, Total: 22 * time.Second, Served: 1000,
+			Answers: sample(1, 0, map[int]int{200: 1000, 503: 120}), Server: serviceStats{HashRuns: 1000}},
+		Stale: staleFixture(),
 		Churn: &churnResult{Runs: []*churnRun{
 			{Keys: 1000, Warm: sample(100, time.Millisecond, map[int]int{404: 2000}), Drive: sample(100, time.Millisecond, map[int]int{404: 2000}), Window: 20 * time.Second, DBTx: 90, Instances: [2]serviceStats{{Uptime: 10 * time.Second, Syncs: 20}, {Uptime: 10 * time.Second, Syncs: 19, SyncFailures: 1}}},
 			{Keys: 10000, Warm: sample(100, time.Millisecond, map[int]int{404: 20000}), Drive: sample(100, time.Millisecond, map[int]int{404: 2000}), Window: 20 * time.Second, DBTx: 120, Instances: [2]serviceStats{{Uptime: 100 * time.Second, Syncs: 199}, {Uptime: 100 * time.Second, Syncs: 200}}},
@@ -173,6 +181,13 @@ func TestGoals(t *testing.T) {
 		{"attack: valid-key p99", missed, "15.00 ms and 25.00 ms"},
 		{"attack: attacker responses", met, "401×900, 503×50"},
 		{"cold burst of 100", met, "1 argon2id run(s); 200×100"},
+		{"attack, lock-out: victim's requests", met, "200×180 of 180"},
+		{"attack, lock-out: victim p99", met, "4.00 ms"},
+		{"attack, lock-out: argon2id runs during the attack", met, "1 (0 throttled"},
+		{"tenants: another organization's 50 first requests during a flood", met, "200×50; p99 100.00 ms = 2.50× the idle cold verify (40.00 ms)"},
+		{"restart: argon2id runs for N distinct keys", met, "1000; 120 answers were 503"},
+		{"restart: time to serve all / (N × one argon2id / slots)", met, "1.10 (22000.00 ms to serve 1000 of 1000 keys vs 1000 × 40.00 ms / 2 slots = 20000.00 ms)"},
+		{"stale: store reads per second, store stopped, past MaxStaleness", met, "peak 100/s (per second: [100 40 0 0 0 0 0])"},
 		{"churn: DB queries/s per instance from revocation checks", met, "2.00/s at 1000 keys vs 2.00/s at 10000 keys (1.00×)"},
 	} {
 		t.Run(tc.measure, func(t *testing.T) {
@@ -195,14 +210,30 @@ func TestGoalsMissed(t *testing.T) {
 	r.Attack.Uncached.Attack.No503RA = 1
 	r.Throughput.Auth = r.Throughput.NoAuth
 	r.Throughput.NoAuth = &sample{Codes: map[int]int{200: 10}, successes: 10, Elapsed: time.Millisecond}
+	r.Attack.Lockout.Victim.Codes[401] = 1
+	r.Attack.Lockout.Victim.P99 = 21 * time.Millisecond
+	r.Attack.Lockout.Server.HashRuns = 11
+	r.Tenants.Victims.P99 = 121 * time.Millisecond
+	r.Restart.Server.HashRuns = 1001
+	r.Restart.Total = 25 * time.Second
+	r.Stale.Gets = append(r.Stale.Gets, 6*time.Second+500*time.Millisecond)
+	seen := 0
 	for _, g := range r.goals() {
 		switch g.Measure {
 		case "`Authenticate/cached` vs `sha256_lookup_baseline`", "cold burst of 100", "attack: attacker responses",
-			"end-to-end throughput, auth vs no auth", "attack: valid-key p99":
+			"end-to-end throughput, auth vs no auth", "attack: valid-key p99",
+			"attack, lock-out: victim's requests", "attack, lock-out: victim p99", "attack, lock-out: argon2id runs during the attack",
+			"tenants: another organization's 50 first requests during a flood",
+			"restart: argon2id runs for N distinct keys", "restart: time to serve all / (N × one argon2id / slots)",
+			"stale: store reads per second, store stopped, past MaxStaleness":
+			seen++
 			if g.Verdict != missed {
 				t.Errorf("%s: %s (%s), want missed", g.Measure, g.Verdict, g.Measured)
 			}
 		}
+	}
+	if seen != 12 {
+		t.Errorf("checked %d rows, want 12: a goal row is missing", seen)
 	}
 }
 
@@ -222,14 +253,16 @@ func TestRenderReport(t *testing.T) {
 		"| measure | goal | measured | verdict |",
 		"| cold burst of 100 | 1 argon2id run, all 200 | 1 argon2id run(s); 200×100 | met |",
 		"go run ./internal/cmd/loadtest churn",
+		"go run ./internal/cmd/loadtest restart",
+		"Machine load average (1 min): 1.5 when the report started, 2.5 when it ended, on 2 CPUs; the machine was shared",
 		"BenchmarkMiddleware/cached-2",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	if n := strings.Count(out, "\n| "); n != 2+9 {
-		t.Errorf("table has %d lines, want header, separator and 9 goals", n)
+	if n := strings.Count(out, "\n| "); n != 2+16 {
+		t.Errorf("table has %d lines, want header, separator and 16 goals", n)
 	}
 }
 

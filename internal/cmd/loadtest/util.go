@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"time"
 )
@@ -21,3 +22,17 @@ func ratio(a, b float64) float64 {
 	}
 	return a / b
 }
+
+// secondsDur is s seconds as a duration.
+func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// passFail is a goal's verdict as the scenarios print it.
+func passFail(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// progressOut receives progress lines of long set-ups.
+var progressOut = os.Stderr

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/driive/keyauth/internal/keytest"
+)
+
+// tenantsResult: one organization's keys flooded with wrong secrets;
+// meanwhile another organization's first requests, each with a key of its
+// own, must be served as fast as on an idle server.
+type tenantsResult struct {
+	AttackedKeys int
+	Attackers    int
+	First        int           // the other organization's first requests
+	Every        time.Duration // between two of them
+	IdleCold     time.Duration // median cold verify on the idle server
+	IdleRuns     []time.Duration
+	Attack       *sample
+	Victims      *sample
+	Server       serviceStats
+	Load         loadRange
+}
+
+// Goal factor over an idle cold verify.
+const tenantsFactor = 3
+
+// AllOK: the other organization's first requests all got 200.
+func (r *tenantsResult) AllOK() bool {
+	return r.Victims.Requests == r.First && only(r.Victims.Codes, 200)
+}
+
+// Ratio is the victims' p99 over an idle cold verify.
+func (r *tenantsResult) Ratio() float64 {
+	return ratio(float64(r.Victims.P99), float64(r.IdleCold))
+}
+
+// P99OK: the victims' p99 is within tenantsFactor idle cold verifies.
+func (r *tenantsResult) P99OK() bool { return r.IdleCold > 0 && r.Ratio() <= tenantsFactor }
+
+func runTenants(ctx context.Context, env *environment) (*tenantsResult, error) {
+	opt := env.opt
+	const idleRuns = 5
+	db := env.sqlite("tenants")
+	attacked, err := env.seedKeys(ctx, db, "acme", opt.tenantKeys)
+	if err != nil {
+		return nil, err
+	}
+	others, err := env.seedKeys(ctx, db, "globex", idleRuns+opt.tenantFirst)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := env.startServer(ctx, "tenants", db)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if srv != nil {
+			srv.kill()
+		}
+	}()
+	r := &tenantsResult{AttackedKeys: len(attacked), Attackers: opt.attackers, First: opt.tenantFirst, Every: 100 * time.Millisecond}
+	otherURL := srv.base + "/v1/organizations/globex/appointments"
+	// An idle cold verify: first requests of distinct keys, one at a
+	// time, on the server with nothing else to do.
+	for _, k := range others[:idleRuns] {
+		t := time.Now()
+		code, err := get(ctx, otherURL, bearer(k))
+		if err != nil || code != http.StatusOK {
+			return nil, fmt.Errorf("idle cold verify: status %d, %v", code, err)
+		}
+		r.IdleRuns = append(r.IdleRuns, time.Since(t))
+	}
+	sorted := append([]time.Duration(nil), r.IdleRuns...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	r.IdleCold = quantile(sorted, 0.5)
+
+	attackURL := srv.base + "/v1/organizations/acme/appointments"
+	var next atomic.Int64
+	attackT := func(t *vegeta.Target) error {
+		k := attacked[int(next.Add(1))%len(attacked)]
+		*t = vegeta.Target{Method: "GET", URL: attackURL, Header: bearer(keytest.WrongSecret(k))}
+		return nil
+	}
+	// The flood runs 2 s before the first request and until 1 s after
+	// the last.
+	floodFor := 3*time.Second + time.Duration(r.First)*r.Every
+	r.Load.Before = loadAvg()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.Attack = load(ctx, "flood", attackT, opt.attackers, 0, floodFor)
+	}()
+	sleepCtx(ctx, 2*time.Second)
+	r.Victims = firstRequests(ctx, otherURL, others[idleRuns:], r.Every)
+	wg.Wait()
+	r.Load.After = loadAvg()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	st, err := srv.stop()
+	srv = nil
+	if err != nil {
+		return nil, err
+	}
+	r.Server = st
+	return r, nil
+}
+
+// firstRequests sends one GET with each key, one every `every` (open
+// loop: each in its own goroutine), and waits for every answer.
+func firstRequests(ctx context.Context, url string, keys []string, every time.Duration) *sample {
+	client := &http.Client{Timeout: 30 * time.Second}
+	s := newSample()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, k := range keys {
+		sleepCtx(ctx, time.Until(start.Add(time.Duration(i)*every)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, lat, ra, errText := do(ctx, client, url, k)
+			mu.Lock()
+			s.record(time.Now(), lat, code, errText, ra != "")
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	s.Elapsed = time.Since(start)
+	s.percentiles()
+	return s
+}
+
+// do sends one GET with key and returns the status (0: no answer), the
+// latency, the Retry-After header and the transport error's text.
+func do(ctx context.Context, client *http.Client, url, key string) (int, time.Duration, string, string) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return 0, 0, "", err.Error()
+	}
+	req.Header = bearer(key)
+	t := time.Now()
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, time.Since(t), "", err.Error()
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+	return res.StatusCode, time.Since(t), res.Header.Get("Retry-After"), ""
+}
+
+func (r *tenantsResult) print(w io.Writer) {
+	fmt.Fprintf(w, "tenants: %d clients flood %d keys of organization acme with wrong secrets (correct checksums);\n"+
+		"        meanwhile organization globex sends its %d first requests, each with a key of its own, one every %v\n",
+		r.Attackers, r.AttackedKeys, r.First, r.Every)
+	fmt.Fprintf(w, "  idle cold verify (same server, before the flood, median of %d): %s\n", len(r.IdleRuns), ms(r.IdleCold))
+	fmt.Fprintf(w, "  flood: %d requests (%.0f/s); statuses: %s\n",
+		r.Attack.Requests, ratio(float64(r.Attack.Requests), r.Attack.Elapsed.Seconds()), codeList(r.Attack.Codes))
+	fmt.Fprintf(w, "  globex first requests: p50 %s, p99 %s, max %s; statuses: %s\n",
+		ms(r.Victims.P50), ms(r.Victims.P99), ms(r.Victims.Max), codeList(r.Victims.Codes))
+	fmt.Fprintf(w, "  server: %d argon2id runs (%d first verifications of globex keys), %d throttled, %d hash-slot timeouts; %v\n",
+		r.Server.HashRuns, len(r.IdleRuns)+r.First, r.Server.Throttled, r.Server.HashTimeouts, r.Load)
+	fmt.Fprintf(w, "  goal all %d first requests 200: %s\n", r.First, passFail(r.AllOK()))
+	fmt.Fprintf(w, "  goal p99 <= %d x idle cold verify: %s (%.2f x: %s vs %s)\n",
+		tenantsFactor, passFail(r.P99OK()), r.Ratio(), ms(r.Victims.P99), ms(r.IdleCold))
+}
