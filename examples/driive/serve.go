@@ -61,6 +61,7 @@ type serverConfig struct {
 	Stdout        interface{ Write([]byte) (int, error) }
 	Log           *slog.Logger
 	Hash          apikey.HashParams // zero: the Service's default
+	Limits        httpLimits        // zero fields: defaultHTTPLimits
 }
 
 // runServer serves until ctx is done (SIGINT or SIGTERM), then stops
@@ -102,12 +103,7 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 		fmt.Fprintf(cfg.Stdout, "Admin password for %s/developer/api-keys: %s\n", base, cfg.AdminPassword)
 	}
 
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(handler, cfg.Limits, cfg.Log)
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 	ran := make(chan struct{})
 	go func() {
