@@ -78,6 +78,12 @@ func keysCreate(ctx context.Context, args []string, e env) error {
 	if err := c.require("org", "name", "permission"); err != nil {
 		return err
 	}
+	if err := refuseKeyText("-org", *org); err != nil {
+		return err
+	}
+	if err := refuseKeyText("-name", *name); err != nil {
+		return err
+	}
 	var exp time.Time
 	if *expires != "" {
 		if exp, err = parseWhen(*expires, time.Now()); err != nil {
@@ -114,6 +120,9 @@ func keysList(ctx context.Context, args []string, e env) error {
 		return usagef("unexpected argument %s (see %s -h)", quoteShort(pos[0]), c.name)
 	}
 	if err := c.require("org"); err != nil {
+		return err
+	}
+	if err := refuseKeyText("-org", *org); err != nil {
 		return err
 	}
 	d, svc, err := openService(ctx, *db, e)
@@ -211,13 +220,30 @@ func parseKeyRef(c *command, args []string, e env) (string, error) {
 	if err := c.require("org"); err != nil {
 		return "", err
 	}
+	org := c.fs.Lookup("org").Value.String()
+	if err := refuseKeyText("-org", org); err != nil {
+		return "", err
+	}
 	switch len(pos) {
 	case 0:
 		return "", usagef("missing ID_OR_PREFIX (see %s -h)", c.name)
 	case 1:
+		if looksLikeKey(pos[0]) {
+			return "", fmt.Errorf("no such key in organization %s (ID_OR_PREFIX is a whole key; give its id or prefix, dk_<id>, as keys list shows it)", quoteShort(org))
+		}
 		return pos[0], nil
 	}
 	return "", usagef("unexpected argument %s (see %s -h)", quoteShort(pos[1]), c.name)
+}
+
+// refuseKeyText refuses a key, or a piece of one, given as the value of
+// flag: an organization id or a key name is stored and shown in plaintext,
+// so a key pasted there by mistake must not be. The value is not echoed.
+func refuseKeyText(flag, value string) error {
+	if looksLikeKey(value) {
+		return fmt.Errorf("%s looks like an API key; a key must never be used as an organization id or a name", flag)
+	}
+	return nil
 }
 
 // serviceError words the Service's refusals for a terminal: exit 1.

@@ -72,7 +72,9 @@ func run(ctx context.Context, args []string, e env) int {
 	case errors.Is(err, errHelp):
 		return exitOK
 	}
-	fmt.Fprintf(e.stderr, "%s: %s\n", name, oneLine(err.Error()))
+	// A key pasted in the wrong place (as a command, a flag, an organization
+	// id) is never echoed, whole or in part.
+	fmt.Fprintln(e.stderr, redactKeys(name+": "+oneLine(err.Error())))
 	var u *usageError
 	if errors.As(err, &u) {
 		return exitUsage

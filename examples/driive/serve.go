@@ -59,7 +59,7 @@ type serverConfig struct {
 	AdminPassword string
 	ShowPassword  bool // the password was generated: print it
 	Stdout        interface{ Write([]byte) (int, error) }
-	Log           *slog.Logger
+	Log           *slog.Logger      // wrapped by withRedaction: no line holds a key
 	Hash          apikey.HashParams // zero: the Service's default
 	Limits        httpLimits        // zero fields: defaultHTTPLimits
 }
@@ -68,6 +68,7 @@ type serverConfig struct {
 // accepting connections, lets in-flight requests finish, writes pending
 // last-used times and closes the database.
 func runServer(ctx context.Context, cfg serverConfig) error {
+	cfg.Log = withRedaction(cfg.Log)
 	startCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	d, err := openDatabase(startCtx, cfg.Source)
@@ -145,6 +146,7 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 }
 
 func buildHandler(ctx context.Context, d *database, svc *apikey.Service, cfg serverConfig) (http.Handler, error) {
+	cfg.Log = withRedaction(cfg.Log) // every part of the handler logs through it
 	cursorKey, err := d.cursorKey(ctx)
 	if err != nil {
 		return nil, err
