@@ -3,16 +3,14 @@ package keyadmin_test
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/middleware"
 	"github.com/driive/keyauth/middleware/keyadmin"
 )
-
-var keyPattern = regexp.MustCompile(`^dk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}$`)
 
 func TestAPICreateShowsTheKeyOnce(t *testing.T) {
 	e := newEnv(t, nil)
@@ -25,7 +23,7 @@ func TestAPICreateShowsTheKeyOnce(t *testing.T) {
 	}
 	k := r.json(t)
 	key, _ := k["key"].(string)
-	if !keyPattern.MatchString(key) {
+	if !apikey.Pattern.MatchString(key) {
 		t.Fatalf("key %q does not match the key format", key)
 	}
 	if !e.authenticates(key) {
@@ -172,7 +170,7 @@ func TestAPIRotate(t *testing.T) {
 		t.Fatalf("rotate: %d %q %s", r.status, r.header.Get("Cache-Control"), r.body)
 	}
 	n := r.json(t)
-	if n["id"] == id || n["name"] != "rotating" || !keyPattern.MatchString(n["key"].(string)) {
+	if n["id"] == id || n["name"] != "rotating" || !apikey.Pattern.MatchString(n["key"].(string)) {
 		t.Errorf("rotate answered %v", n)
 	}
 	if !e.authenticates(n["key"].(string)) || !e.authenticates(old["key"].(string)) {

@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/middleware/keyadmin"
 )
 
 const page = "/organizations/acme/developer/api-keys"
 
-var shownKey = regexp.MustCompile(`value="(dk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38})"`)
+// shownKey finds a key shown in a form field: apikey.Pattern, unanchored.
+var shownKey = regexp.MustCompile(`value="(` + strings.Trim(apikey.Pattern.String(), "^$") + `)"`)
 
 // createOnPage posts the create form and follows the redirect, returning
 // the redirect's target and the page it shows.
