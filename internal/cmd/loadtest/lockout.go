@@ -77,7 +77,7 @@ func runLockout(ctx context.Context, env *environment) (*lockoutResult, error) {
 	go func() {
 		defer wg.Done()
 		sleepCtx(ctx, r.VictimDelay)
-		r.Victim = load(ctx, "victim", victimT, 2, opt.victimRate, opt.attackFor-r.VictimDelay)
+		r.Victim = load(ctx, "victim", victimT, 8, opt.victimRate, opt.attackFor-r.VictimDelay)
 	}()
 	wg.Wait()
 	r.Load.After = loadAvg()
@@ -102,6 +102,9 @@ func (r *lockoutResult) print(w io.Writer) {
 		r.Victim.Requests, ms(r.Victim.P50), ms(r.Victim.P99), ms(r.Victim.Max), codeList(r.Victim.Codes))
 	fmt.Fprintf(w, "  server: %d argon2id runs, %d throttled, %d invalid, %d hash-slot timeouts; %v\n",
 		r.Server.HashRuns, r.Server.Throttled, r.Server.Invalid, r.Server.HashTimeouts, r.Load)
+	if c := r.Server.coldPath(); c != "" {
+		fmt.Fprintf(w, "  server: %s\n", c)
+	}
 	fmt.Fprintf(w, "  goal every victim request 200: %s\n", passFail(r.VictimOK()))
 	fmt.Fprintf(w, "  goal victim p99 <= %v: %s (%s)\n", lockoutP99Goal, passFail(r.P99OK()), ms(r.Victim.P99))
 	fmt.Fprintf(w, "  goal argon2id runs during the attack = 1: %s (%d)\n", passFail(r.HashOK()), r.Server.HashRuns)

@@ -85,8 +85,19 @@ func TestParseStats(t *testing.T) {
 	}
 	want := serviceStats{Uptime: 12500 * time.Millisecond, HashRuns: 1, CacheHits: 99, CacheMisses: 100, Throttled: 3,
 		Invalid: 4, Syncs: 25, SyncFailures: 1, Flushes: 3, LastUseWritten: 7, CachedKeys: 1}
+	if st.Has["store_reads"] || len(st.Has) != 14 || !st.Has["hash_runs"] {
+		t.Fatalf("Has = %v, want the 14 required counters and no optional one", st.Has)
+	}
+	st.Has = nil
 	if d := cmp.Diff(want, st); d != "" {
 		t.Fatalf("parsed stats differ (-want +got):\n%s", d)
+	}
+	st, err = parseStats(line + " store_reads=12 tag_rejects=2000 hash_slots=2 evictions=0 kept_ids=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.StoreReads != 12 || st.TagRejects != 2000 || st.HashSlots != 2 || !st.Has["evictions"] || st.Has["kept_ids"] {
+		t.Fatalf("optional counters: %+v", st)
 	}
 	if _, err := parseStats(strings.Replace(line, "syncs=25 ", "", 1)); err == nil {
 		t.Error("a line without syncs parsed")

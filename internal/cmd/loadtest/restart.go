@@ -21,7 +21,7 @@ import (
 type restartResult struct {
 	N        int
 	Spread   time.Duration // the first attempts arrive over this long
-	Slots    int           // the server's argon2id slots (GOMAXPROCS)
+	Slots    int           // the server's argon2id slots: its hash_slots, else GOMAXPROCS here
 	Argon    time.Duration // one argon2id run, default parameters, median
 	Total    time.Duration // first request sent to last 200 received
 	Answers  *sample       // every attempt's answer
@@ -184,6 +184,9 @@ func runRestart(ctx context.Context, env *environment) (*restartResult, error) {
 		return nil, err
 	}
 	r.Server = st
+	if st.Has["hash_slots"] && st.HashSlots > 0 && st.HashSlots < 1<<20 {
+		r.Slots = int(st.HashSlots) // the server's own count
+	}
 	return r, nil
 }
 
@@ -196,6 +199,9 @@ func (r *restartResult) print(w io.Writer) {
 	fmt.Fprintf(w, "  answers: %s; 503 without Retry-After: %d\n", codeList(r.Answers.Codes), r.Answers.No503RA)
 	fmt.Fprintf(w, "  server: %d argon2id runs, %d hash-slot timeouts, %d cache misses; %v\n",
 		r.Server.HashRuns, r.Server.HashTimeouts, r.Server.CacheMisses, r.Load)
+	if c := r.Server.coldPath(); c != "" {
+		fmt.Fprintf(w, "  server: %s\n", c)
+	}
 	fmt.Fprintf(w, "  goal every key served: %s\n", passFail(r.ServedOK()))
 	fmt.Fprintf(w, "  goal argon2id runs = %d: %s (%d)\n", r.N, passFail(r.HashOK()), r.Server.HashRuns)
 	fmt.Fprintf(w, "  goal time / (N x one argon2id / slots) <= %.1f: %s (%.2f)\n", restartRatioGoal, passFail(r.RatioOK()), r.Ratio())

@@ -26,6 +26,13 @@ type serviceStats struct {
 	FlushFailures  uint64
 	LastUseWritten uint64
 	CachedKeys     uint64
+	// Counters a server of an older keyauth does not log; Has says which
+	// were in the line.
+	StoreReads uint64
+	TagRejects uint64
+	HashSlots  uint64
+	Evictions  uint64
+	Has        map[string]bool
 }
 
 // parseStats reads the key=value pairs of a slog text line.
@@ -40,6 +47,11 @@ func parseStats(line string) (serviceStats, error) {
 		"flushes": &st.Flushes, "flush_failures": &st.FlushFailures,
 		"last_use_written": &st.LastUseWritten, "cached_keys": &st.CachedKeys,
 	}
+	optional := map[string]*uint64{
+		"store_reads": &st.StoreReads, "tag_rejects": &st.TagRejects,
+		"hash_slots": &st.HashSlots, "evictions": &st.Evictions,
+	}
+	st.Has = map[string]bool{}
 	seen := 0
 	for _, f := range strings.Fields(line) {
 		k, v, ok := strings.Cut(f, "=")
@@ -55,12 +67,20 @@ func parseStats(line string) (serviceStats, error) {
 			seen++
 			continue
 		}
-		if p := fields[k]; p != nil {
-			n, err := strconv.ParseUint(v, 10, 64)
-			if err != nil {
-				return st, fmt.Errorf("stats line: %s=%q: %w", k, v, err)
-			}
-			*p = n
+		p, required := fields[k], true
+		if p == nil {
+			p, required = optional[k], false
+		}
+		if p == nil {
+			continue
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return st, fmt.Errorf("stats line: %s=%q: %w", k, v, err)
+		}
+		*p = n
+		st.Has[k] = true
+		if required {
 			seen++
 		}
 	}
@@ -169,4 +189,23 @@ func parseProcStat(s string) (time.Duration, error) {
 		ticks += n
 	}
 	return time.Duration(ticks) * (time.Second / 100), nil
+}
+
+// coldPath describes the optional cold-path counters the server logged,
+// "" when it logged none.
+func (st serviceStats) coldPath() string {
+	var parts []string
+	for _, c := range []struct {
+		key, label string
+		v          uint64
+	}{
+		{"store_reads", "store reads", st.StoreReads},
+		{"tag_rejects", "wrong secrets refused by the check tag", st.TagRejects},
+		{"evictions", "cache evictions", st.Evictions},
+	} {
+		if st.Has[c.key] {
+			parts = append(parts, fmt.Sprintf("%d %s", c.v, c.label))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

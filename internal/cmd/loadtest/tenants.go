@@ -171,6 +171,9 @@ func (r *tenantsResult) print(w io.Writer) {
 		ms(r.Victims.P50), ms(r.Victims.P99), ms(r.Victims.Max), codeList(r.Victims.Codes))
 	fmt.Fprintf(w, "  server: %d argon2id runs (%d first verifications of globex keys), %d throttled, %d hash-slot timeouts; %v\n",
 		r.Server.HashRuns, len(r.IdleRuns)+r.First, r.Server.Throttled, r.Server.HashTimeouts, r.Load)
+	if c := r.Server.coldPath(); c != "" {
+		fmt.Fprintf(w, "  server: %s\n", c)
+	}
 	fmt.Fprintf(w, "  goal all %d first requests 200: %s\n", r.First, passFail(r.AllOK()))
 	fmt.Fprintf(w, "  goal p99 <= %d x idle cold verify: %s (%.2f x: %s vs %s)\n",
 		tenantsFactor, passFail(r.P99OK()), r.Ratio(), ms(r.Victims.P99), ms(r.IdleCold))
