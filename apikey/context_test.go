@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/driive/keyauth/apikey"
 )
 
@@ -31,8 +33,11 @@ func TestContext(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			got, ok := apikey.FromContext(tt.ctx())
-			if got != tt.want || ok != tt.ok {
-				t.Fatalf("FromContext = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			if ok != tt.ok {
+				t.Fatalf("FromContext: ok = %v, want %v", ok, tt.ok)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Fatalf("FromContext principal differs (-want +got):\n%s", d)
 			}
 		})
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/internal/keytest"
 )
@@ -67,8 +69,9 @@ func TestCheckHashAcceptsWhatItWrites(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CheckHash(canonical hash) = %v", err)
 	}
-	if p != (apikey.HashParams{Memory: 8192, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}) {
-		t.Fatalf("params %+v", p)
+	want := apikey.HashParams{Memory: 8192, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	if d := cmp.Diff(want, p); d != "" {
+		t.Fatalf("CheckHash params differ (-want +got):\n%s", d)
 	}
 }
 

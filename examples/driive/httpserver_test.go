@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestDefaultHTTPLimits checks the limits the server ships with: a request
@@ -31,8 +33,8 @@ func TestDefaultHTTPLimits(t *testing.T) {
 	}
 	srv := newHTTPServer(http.NotFoundHandler(), httpLimits{}, slog.New(slog.DiscardHandler))
 	got := httpLimits{srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout, srv.MaxHeaderBytes}
-	if got != d {
-		t.Fatalf("the server's limits are %+v, want the defaults %+v", got, d)
+	if diff := cmp.Diff(d, got); diff != "" {
+		t.Fatalf("the server's limits are not the defaults (-want +got):\n%s", diff)
 	}
 }
 
