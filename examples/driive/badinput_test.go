@@ -88,6 +88,13 @@ func runBadInput(t *testing.T, e *badEnv) {
 			return badRequest{method, strings.ReplaceAll(target, "$CONTACT", e.contact), body, [][2]string{bearer(key(e))}}
 		}
 	}
+	withHeader := func(method, target, body, name, value string) func(*testing.T, *badEnv) badRequest {
+		return func(t *testing.T, e *badEnv) badRequest {
+			r := withKey(method, target, body, func(e *badEnv) string { return e.write })(t, e)
+			r.headers = append(r.headers, [2]string{name, value})
+			return r
+		}
+	}
 	write := func(e *badEnv) string { return e.write }
 	read := func(e *badEnv) string { return e.read }
 	other := func(e *badEnv) string { return e.other }
@@ -169,6 +176,19 @@ func runBadInput(t *testing.T, e *badEnv) {
 		"appointment ends too early":   {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T10:00:00Z"}`, write), 422, "validation_failed", false},
 		"time in year 10000 in UTC":    {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"9999-12-31T23:00:00Z","ends_at":"9999-12-31T23:59:59-01:00"}`, write), 422, "validation_failed", false},
 		"time in year 0 in UTC":        {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"0001-01-01T00:30:00+01:00","ends_at":"0001-01-01T03:00:00Z"}`, write), 422, "validation_failed", false},
+		"invalid UTF-8":                {withKey("POST", coll, "{\"name\":\"Gr\xffce\"}", write), 400, "invalid_request", false},
+		"invalid UTF-8 in a name":      {withKey("POST", coll, "{\"name\":\"Grace\",\"\xc3\":null}", write), 400, "invalid_request", false},
+		"unpaired surrogate escape":    {withKey("POST", coll, `{"name":"Gr\ud800ce"}`, write), 400, "invalid_request", false},
+		"surrogate pair":               {withKey("POST", coll, `{"name":"Gr\ud83d\ude00ce"}`, write), 201, "", true},
+		"duplicate member":             {withKey("POST", coll, `{"name":"Grace","name":"Mallory"}`, write), 400, "invalid_request", false},
+		"duplicate member in a PATCH":  {withKey("PATCH", coll+"/$CONTACT", `{"name":"Eve","name":"Ada"}`, write), 400, "invalid_request", false},
+		"Content-Type text/plain":      {withHeader("POST", coll, good, "Content-Type", "text/plain"), 415, "unsupported_media_type", false},
+		"no Content-Type":              {withHeader("POST", coll, good, "Content-Type", ""), 415, "unsupported_media_type", false},
+		"form Content-Type in a PATCH": {withHeader("PATCH", coll+"/$CONTACT", `{"name":"Eve"}`, "Content-Type", "application/x-www-form-urlencoded"), 415, "unsupported_media_type", false},
+		"JSON with a charset":          {withHeader("POST", coll, good, "Content-Type", "application/json; charset=utf-8"), 201, "", true},
+		"merge-patch Content-Type":     {withHeader("PATCH", coll+"/$CONTACT", `{"name":"Ada"}`, "Content-Type", "application/merge-patch+json"), 200, "", false},
+		"key in a contact's name":      {withKey("POST", coll, `{"name":"see `+forgeKey("dk", strings.Repeat("K", apikey.IDLen))+` here"}`, write), 422, "validation_failed", false},
+		"key in appointment notes":     {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","notes":"`+forgeKey("xk", strings.Repeat("K", apikey.IDLen))+`"}`, write), 422, "validation_failed", false},
 		"appointment, foreign contact": {withKey("POST", "/v1/organizations/elsewhere/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","contact_id":"$CONTACT"}`, other), 422, "validation_failed", false},
 
 		// Lists.
@@ -195,7 +215,10 @@ func runBadInput(t *testing.T, e *badEnv) {
 		"cursor of another org": {func(_ *testing.T, e *badEnv) badRequest {
 			return withKey("GET", "/v1/organizations/elsewhere/contacts?cursor="+url.QueryEscape(e.nextCursor), "", other)(nil, e)
 		}, 400, "invalid_request", false},
-		"cursor not base64": {withKey("GET", coll+"?cursor=%00%FF", "", read), 400, "invalid_request", false},
+		"malformed query escape":    {withKey("GET", coll+"?limit=%zz", "", read), 400, "invalid_request", false},
+		"semicolon in the query":    {withKey("GET", coll+"?limit=1;cursor=x", "", read), 400, "invalid_request", false},
+		"malformed query on a POST": {withKey("POST", coll+"?x=%", good, write), 400, "invalid_request", false},
+		"cursor not base64":         {withKey("GET", coll+"?cursor=%00%FF", "", read), 400, "invalid_request", false},
 	}
 	for desc, tc := range tests {
 		t.Run(desc, func(t *testing.T) {
@@ -211,6 +234,9 @@ func runBadInput(t *testing.T, e *badEnv) {
 			}
 			if wrote := before != after; wrote != tc.writes {
 				t.Fatalf("rows %v -> %v: wrote %v, want %v", before, after, wrote, tc.writes)
+			}
+			if strings.HasPrefix(req.target, "/v1/") && tc.status < 300 && r.header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("organization data with Cache-Control %q", r.header.Get("Cache-Control"))
 			}
 			switch tc.status {
 			case 401:

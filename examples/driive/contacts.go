@@ -3,104 +3,94 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"net/mail"
 	"time"
 )
 
-// contact is a row of driive_contacts. Every query names the organization:
-// a contact is never read or changed through another organization's id.
+// contact is a row of driive_contacts.
 type contact struct {
-	seq       int64
-	ID        string
-	OrgID     string
-	Name      string
-	Email     *string
-	Phone     *string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	record
+	Name  string
+	Email *string
+	Phone *string
 }
 
-func scanContact(row interface{ Scan(...any) error }, c *contact) error {
-	var email, phone sql.NullString
-	var created, updated dbTime
-	if err := row.Scan(&c.seq, &c.ID, &c.Name, &email, &phone, &created, &updated); err != nil {
-		return err
-	}
-	c.Email, c.Phone = stringPtr(email), stringPtr(phone)
-	c.CreatedAt, c.UpdatedAt = created.t, updated.t
-	return nil
+// contactJSON is a contact as the API shows it.
+type contactJSON struct {
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Email     *string `json:"email"`
+	Phone     *string `json:"phone"`
+	CreatedAt string  `json:"created_at"`
+	UpdatedAt string  `json:"updated_at"`
 }
 
-func (d *database) insertContact(ctx context.Context, c *contact) error {
-	_, err := d.db.ExecContext(ctx, d.q.contactInsert, c.ID, c.OrgID, c.Name, nullString(c.Email),
-		nullString(c.Phone), d.bindTime(c.CreatedAt), d.bindTime(c.UpdatedAt))
-	return err
+// readOnlyFields are the members every resource shows and only the server
+// sets.
+var readOnlyFields = []field{
+	{name: "id", readOnly: true}, {name: "created_at", readOnly: true}, {name: "updated_at", readOnly: true},
 }
 
-func (d *database) getContact(ctx context.Context, org, id string) (contact, error) {
-	c := contact{OrgID: org}
-	err := scanContact(d.db.QueryRowContext(ctx, d.q.contactGet, org, id), &c)
-	if errors.Is(err, sql.ErrNoRows) {
-		return contact{}, errNoRow
-	}
-	return c, err
-}
-
-// listContacts returns up to limit contacts created after the position.
-func (d *database) listContacts(ctx context.Context, org string, after int64, limit int) ([]contact, error) {
-	rows, err := d.db.QueryContext(ctx, d.q.contactList, org, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []contact
-	for rows.Next() {
-		c := contact{OrgID: org}
-		if err := scanContact(rows, &c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// updateContact reads a contact under a row lock, lets change edit it, and
-// writes it back. change returns an error to abort without writing.
-func (d *database) updateContact(ctx context.Context, org, id string, change func(*contact) error) (contact, error) {
-	var c contact
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
-		c = contact{OrgID: org}
-		err := scanContact(tx.QueryRowContext(ctx, d.q.contactGetForUpdate, org, id), &c)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoRow
-		}
-		if err != nil {
+var contacts = &resource[contact]{
+	path: "contacts", one: "contact", idPrefix: "ct_",
+	fields: append([]field{
+		{name: "name", required: true, doc: "1-200 characters"},
+		{name: "email", doc: "an email address, like ada@example.com"},
+		{name: "phone", doc: "digits, spaces, + - ( ) ."},
+	}, readOnlyFields...),
+	apply: func(r *rules, b body, c *contact, creating bool) {
+		r.text(b, "name", 200, creating, &c.Name)
+		r.optText(b, "email", 254, checkEmail, &c.Email)
+		r.optText(b, "phone", 32, checkPhone, &c.Phone)
+	},
+	view: func(c contact) any {
+		return contactJSON{ID: c.ID, Name: c.Name, Email: c.Email, Phone: c.Phone,
+			CreatedAt: apiTime(c.CreatedAt), UpdatedAt: apiTime(c.UpdatedAt)}
+	},
+	table: table[contact]{
+		sql:  func(q *queries) *tableSQL { return &q.contacts },
+		base: func(c *contact) *record { return &c.record },
+		scan: func(row scanner, c *contact, _ *database) error {
+			var email, phone sql.NullString
+			err := scanRow(row, &c.record, &c.Name, &email, &phone)
+			c.Email, c.Phone = stringPtr(email), stringPtr(phone)
 			return err
-		}
-		if err := change(&c); err != nil {
+		},
+		values: func(c *contact, _ *database) []any {
+			return []any{c.Name, nullString(c.Email), nullString(c.Phone)}
+		},
+		// A deleted contact leaves its appointments, without it.
+		deleted: func(ctx context.Context, tx *sql.Tx, d *database, org, id string, now time.Time) error {
+			_, err := tx.ExecContext(ctx, d.q.appointmentUnlinkContact, d.bindTime(now), org, id)
 			return err
-		}
-		_, err = tx.ExecContext(ctx, d.q.contactUpdate, c.Name, nullString(c.Email), nullString(c.Phone),
-			d.bindTime(c.UpdatedAt), org, id)
-		return err
-	})
-	return c, err
+		},
+	},
 }
 
-// deleteContact deletes a contact and clears it from the organization's
-// appointments, in one transaction.
-func (d *database) deleteContact(ctx context.Context, org, id string, now time.Time) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, d.q.contactDelete, org, id)
-		if err != nil {
-			return err
+// apiTime writes times as RFC 3339 in UTC, with a Z.
+func apiTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func checkEmail(s string) string {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return "must be an email address, like ada@example.com"
+	}
+	return ""
+}
+
+func checkPhone(s string) string {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			digits++
+		case c == '+' && i == 0, c == ' ', c == '-', c == '(', c == ')', c == '.':
+		default:
+			return "must be a phone number: digits, spaces, + - ( ) ."
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errNoRow
-		}
-		_, err = tx.ExecContext(ctx, d.q.appointmentUnlink, d.bindTime(now), org, id)
-		return err
-	})
+	}
+	if digits < 3 {
+		return "must be a phone number with at least 3 digits"
+	}
+	return ""
 }

@@ -6,78 +6,225 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
-	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
 // maxBody bounds a request body.
 const maxBody = 1 << 20
 
-// member is one member of a request body. Every writable member of a
-// contact or an appointment is a string or null, which keeps decoding and
-// JSON merge patch (RFC 7396) one small piece of code.
+// fieldKind is the JSON type a writable member takes (besides null).
+type fieldKind int
+
+const (
+	kindText fieldKind = iota // a string
+	kindList                  // an array of objects whose members are strings
+)
+
+// field is one member of a resource's body: its JSON type, and what the
+// MCP tools' input schemas say about it.
+type field struct {
+	name     string
+	kind     fieldKind
+	required bool     // required when creating
+	readOnly bool     // set by the server; named so the rules can refuse it
+	items    []string // kindList: the members of each item, all required
+	doc      string
+}
+
+// member is one member of a request body. absent: a PATCH leaves the
+// value as it is; null: a PATCH clears an optional value.
 type member struct {
-	present bool // absent: a PATCH leaves the value as it is
-	null    bool // null: a PATCH clears an optional value
-	value   string
+	present bool
+	null    bool
+	value   string              // kindText
+	list    []map[string]string // kindList
 }
 
 // body is a decoded request object.
 type body map[string]member
 
-// requestError is a body that does not decode into the object: 400.
-type requestError struct{ msg string }
+// requestError is a request that does not decode (400), or whose body is
+// not JSON at all (415 when unsupported is set).
+type requestError struct {
+	msg         string
+	unsupported bool
+}
 
 func (e *requestError) Error() string { return e.msg }
 
-// decodeBody reads a JSON object of at most maxBody bytes whose members are
-// among known, each a string or null. Read-only members (id, created_at,
-// updated_at) are known too, so that the rule check can name them.
-func decodeBody(w http.ResponseWriter, r *http.Request, known ...string) (body, error) {
+// readBody reads a request body of at most maxBody bytes sent as
+// application/json (or application/merge-patch+json, for PATCH).
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, &requestError{"the body is larger than 1 MiB"}
+			return nil, &requestError{msg: "the body is larger than 1 MiB"}
 		}
-		return nil, &requestError{"the body could not be read"}
+		return nil, &requestError{msg: "the body could not be read"}
 	}
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, &requestError{"the body must be a JSON object"}
+	if len(raw) > 0 {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || (mt != "application/json" && mt != "application/merge-patch+json") {
+			return nil, &requestError{msg: "the body must be sent as Content-Type: application/json", unsupported: true}
+		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, &requestError{"the body must hold one JSON object and nothing after it"}
+	return raw, nil
+}
+
+// decodeBody decodes raw, which must be one JSON object in valid UTF-8,
+// without duplicate member names, whose members are among fields and of
+// their kind (or null).
+func decodeBody(raw []byte, fields []field) (body, error) {
+	obj, err := decodeObject(raw, "the body")
+	if err != nil {
+		return nil, err
 	}
 	b := make(body, len(obj))
 	for name, v := range obj {
-		if !contains(known, name) {
-			return nil, &requestError{fmt.Sprintf("unknown member %s", quoteShort(name))}
+		f, ok := fieldNamed(fields, name)
+		if !ok {
+			return nil, &requestError{msg: fmt.Sprintf("unknown member %s", quoteShort(name))}
 		}
-		if string(v) == "null" {
-			b[name] = member{present: true, null: true}
-			continue
+		m := member{present: true}
+		switch {
+		case string(v) == "null":
+			m.null = true
+		case f.kind == kindList:
+			if m.list, err = decodeList(v, f); err != nil {
+				return nil, err
+			}
+		default:
+			if err := json.Unmarshal(v, &m.value); err != nil {
+				return nil, &requestError{msg: fmt.Sprintf("member %s must be a string or null", quoteShort(name))}
+			}
 		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return nil, &requestError{fmt.Sprintf("member %s must be a string or null", quoteShort(name))}
-		}
-		b[name] = member{present: true, value: s}
+		b[name] = m
 	}
 	return b, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// decodeList decodes an array of objects whose members are f.items, each
+// a string.
+func decodeList(raw json.RawMessage, f field) ([]map[string]string, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, &requestError{msg: fmt.Sprintf("member %s must be an array or null", f.name)}
+	}
+	out := make([]map[string]string, 0, len(items))
+	for _, it := range items {
+		obj, err := decodeObject(it, "each item of "+f.name)
+		if err != nil {
+			return nil, err
+		}
+		item := make(map[string]string, len(obj))
+		for _, want := range f.items {
+			v, ok := obj[want]
+			if !ok || json.Unmarshal(v, new(string)) != nil {
+				return nil, &requestError{msg: fmt.Sprintf("each item of %s needs %s, a string", f.name, want)}
+			}
+			var s string
+			_ = json.Unmarshal(v, &s) // checked just above
+			item[want] = s
+		}
+		if len(obj) != len(f.items) {
+			return nil, &requestError{msg: fmt.Sprintf("an item of %s has unknown members (known: %v)", f.name, f.items)}
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
+// decodeObject reads one JSON object and nothing after it, refusing what
+// encoding/json lets through: invalid UTF-8 and unpaired surrogate escapes
+// (which it would store as U+FFFD) and duplicate member names (of which it
+// would keep the last).
+func decodeObject(raw []byte, what string) (map[string]json.RawMessage, error) {
+	if !utf8.Valid(raw) || hasLoneSurrogate(raw) {
+		return nil, &requestError{msg: what + " must be valid UTF-8"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	notObject := &requestError{msg: what + " must be a JSON object"}
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, notObject
+	}
+	obj := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, notObject
+		}
+		name, _ := t.(string)
+		if _, dup := obj[name]; dup {
+			return nil, &requestError{msg: fmt.Sprintf("member %s appears twice", quoteShort(name))}
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, notObject
+		}
+		obj[name] = v
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, notObject
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &requestError{msg: what + " must hold one JSON object and nothing after it"}
+	}
+	return obj, nil
+}
+
+// hasLoneSurrogate reports whether JSON text holds a \uD800-\uDFFF escape
+// that is not half of a surrogate pair.
+func hasLoneSurrogate(raw []byte) bool {
+	pendingHigh := false
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			if pendingHigh {
+				return true
+			}
+			continue
+		}
+		i++
+		if raw[i] != 'u' || i+4 >= len(raw) {
+			if pendingHigh {
+				return true
+			}
+			continue
+		}
+		v, err := strconv.ParseUint(string(raw[i+1:i+5]), 16, 16)
+		i += 4
+		switch {
+		case err != nil:
+			return false // not JSON; the decoder says so
+		case v >= 0xD800 && v < 0xDC00:
+			if pendingHigh {
+				return true
+			}
+			pendingHigh = true
+		case v >= 0xDC00 && v < 0xE000:
+			if !pendingHigh {
+				return true
+			}
+			pendingHigh = false
+		default:
+			if pendingHigh {
+				return true
+			}
 		}
 	}
-	return false
+	return pendingHigh
+}
+
+func fieldNamed(fields []field, name string) (field, bool) {
+	for _, f := range fields {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return field{}, false
 }
 
 // quoteShort quotes a client's text for an error message, cut to a
@@ -87,112 +234,4 @@ func quoteShort(s string) string {
 		s = string([]rune(s)[:40]) + "..."
 	}
 	return strconv.Quote(s)
-}
-
-// rules collects the broken rules of one request body.
-type rules struct{ errs []fieldError }
-
-func (r *rules) fail(field, detail string) { r.errs = append(r.errs, fieldError{field, detail}) }
-
-func (r *rules) ok() bool { return len(r.errs) == 0 }
-
-// readOnly refuses members the server sets.
-func (r *rules) readOnly(b body, names ...string) {
-	for _, n := range names {
-		if b[n].present {
-			r.fail(n, "is read-only")
-		}
-	}
-}
-
-// text applies member name of b to *dst, a required text of 1-max
-// characters. creating: an absent member is an error too.
-func (r *rules) text(b body, name string, max int, creating bool, dst *string) {
-	m := b[name]
-	switch {
-	case !m.present && !creating:
-		return
-	case !m.present || m.null:
-		r.fail(name, "is required")
-		return
-	}
-	if msg := checkText(m.value, max); msg != "" {
-		r.fail(name, msg)
-		return
-	}
-	*dst = m.value
-}
-
-// optText applies an optional text: null or "" clears it. check, if not
-// nil, adds a rule for set values.
-func (r *rules) optText(b body, name string, max int, check func(string) string, dst **string) {
-	m := b[name]
-	switch {
-	case !m.present:
-		return
-	case m.null || m.value == "":
-		*dst = nil
-		return
-	}
-	msg := checkText(m.value, max)
-	if msg == "" && check != nil {
-		msg = check(m.value)
-	}
-	if msg != "" {
-		r.fail(name, msg)
-		return
-	}
-	v := m.value
-	*dst = &v
-}
-
-// instant applies a required RFC 3339 time.
-func (r *rules) instant(b body, name string, creating bool, dst *time.Time) {
-	m := b[name]
-	switch {
-	case !m.present && !creating:
-		return
-	case !m.present || m.null:
-		r.fail(name, "is required")
-		return
-	}
-	t, err := time.Parse(time.RFC3339Nano, m.value)
-	if err != nil {
-		r.fail(name, "must be an RFC 3339 time, like 2026-05-01T09:30:00Z")
-		return
-	}
-	// The year is checked in UTC, as stored: 9999-12-31T23:30:00-01:00
-	// is in year 10000, which no database column or RFC 3339 text holds.
-	if u := t.UTC(); u.Year() < 1 || u.Year() > 9999 {
-		r.fail(name, "must be between years 0001 and 9999")
-		return
-	}
-	*dst = t.UTC().Truncate(time.Microsecond)
-}
-
-// checkText returns what is wrong with a text of at most max characters,
-// or "".
-func checkText(s string, max int) string {
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n > max:
-		return fmt.Sprintf("must be at most %d characters", max)
-	case isBlank(s):
-		return "must not be blank"
-	}
-	for _, c := range s {
-		if unicode.IsControl(c) && c != '\n' && c != '\t' && c != '\r' {
-			return "must not contain control characters"
-		}
-	}
-	return ""
-}
-
-func isBlank(s string) bool {
-	for _, c := range s {
-		if !unicode.IsSpace(c) {
-			return false
-		}
-	}
-	return true
 }

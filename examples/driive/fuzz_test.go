@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/mail"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -178,12 +179,17 @@ func fuzzBody(f *testing.F, coll string, check func(view, sent map[string]any) s
 }
 
 // decodeOracle decodes body independently of the server: one JSON object
-// and nothing after it, whose members are all known and each a string or
-// null. It returns the members and whether the body decodes.
+// in valid UTF-8 (no unpaired surrogate escape) and nothing after it,
+// without duplicate names, whose members are all known and each a string
+// or null. It returns the members and whether the body decodes.
 func decodeOracle(body, coll string) (map[string]any, bool) {
-	known := contactMembers
-	if coll == "appointments" {
-		known = appointmentMembers
+	res := map[string][]field{"contacts": contacts.fields, "appointments": appointments.fields}[coll]
+	var known []string
+	for _, f := range res {
+		known = append(known, f.name)
+	}
+	if !utf8.ValidString(body) || loneSurrogate(body) {
+		return nil, false
 	}
 	dec := json.NewDecoder(strings.NewReader(body))
 	var v any
@@ -195,7 +201,7 @@ func decodeOracle(body, coll string) (map[string]any, bool) {
 		return nil, false
 	}
 	obj, ok := v.(map[string]any)
-	if !ok {
+	if !ok || hasDuplicateName(body) {
 		return nil, false
 	}
 	for k, x := range obj {
@@ -209,11 +215,52 @@ func decodeOracle(body, coll string) (map[string]any, bool) {
 	return obj, true
 }
 
+// keyShaped is text shaped like an API key of any prefix.
+var keyShaped = regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
+
+// surrogateEscape matches a \u escape of a surrogate, with the low half
+// that may follow it.
+var surrogateEscape = regexp.MustCompile(`(?i)\\u(d[89a-f][0-9a-f]{2})(\\ud[c-f][0-9a-f]{2})?`)
+
+// loneSurrogate reports whether body escapes half a surrogate pair.
+func loneSurrogate(body string) bool {
+	// Escaped backslashes go first, so that every \u left is an escape.
+	body = strings.ReplaceAll(body, `\\`, "__")
+	for _, m := range surrogateEscape.FindAllStringSubmatch(body, -1) {
+		if !strings.ContainsAny(m[1][1:2], "89abAB") || m[2] == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDuplicateName reports whether the top-level object of a valid JSON
+// body names a member twice.
+func hasDuplicateName(body string) bool {
+	dec := json.NewDecoder(strings.NewReader(body))
+	_, _ = dec.Token() // {
+	seen := map[string]bool{}
+	for dec.More() {
+		t, _ := dec.Token()
+		name, _ := t.(string)
+		if seen[name] {
+			return true
+		}
+		seen[name] = true
+		var skip json.RawMessage
+		_ = dec.Decode(&skip)
+	}
+	return false
+}
+
 // textOK is the rule of a required text: 1-max characters, not blank, no
 // control characters but tab and line breaks.
 func textOK(v any, max int) bool {
 	s, ok := v.(string)
 	if !ok || utf8.RuneCountInString(s) > max || strings.TrimFunc(s, unicode.IsSpace) == "" {
+		return false
+	}
+	if keyShaped.MatchString(s) {
 		return false
 	}
 	for _, c := range s {

@@ -81,11 +81,17 @@ func (p *inproc) serve(method, target, body string, headers ...[2]string) respon
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, rd)
-	for _, h := range headers {
-		req.Header.Add(h[0], h[1])
-	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, h := range headers {
+		if h[0] == "Content-Type" {
+			req.Header.Del(h[0]) // the case's own, or none if empty
+			if h[1] == "" {
+				continue
+			}
+		}
+		req.Header.Add(h[0], h[1])
 	}
 	rec := httptest.NewRecorder()
 	p.h.ServeHTTP(rec, req)

@@ -68,7 +68,7 @@ func (c cursors) parsePage(r *http.Request, list, org string) (page, error) {
 	if v := q.Get("limit"); v != "" || q.Has("limit") {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return page{}, &requestError{"limit must be an integer from 1 to 100"}
+			return page{}, &requestError{msg: "limit must be an integer from 1 to 100"}
 		}
 		p.limit = n
 	}
@@ -76,7 +76,7 @@ func (c cursors) parsePage(r *http.Request, list, org string) (page, error) {
 	if v := q.Get("cursor"); v != "" {
 		seq, ok := c.check(list, org, v)
 		if !ok {
-			return page{}, &requestError{"cursor is not one this server issued for this list"}
+			return page{}, &requestError{msg: "cursor is not one this server issued for this list"}
 		}
 		p.after = seq
 	}

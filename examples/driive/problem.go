@@ -30,6 +30,7 @@ const (
 	codeInvalidRequest   = "invalid_request"
 	codeValidationFailed = "validation_failed"
 	codeNotFound         = "not_found"
+	codeUnsupportedMedia = "unsupported_media_type"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeInternal         = "internal_error"
 	codeUnavailable      = "unavailable"

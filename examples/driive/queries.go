@@ -8,21 +8,11 @@ type queries struct {
 	metaGet            string // name
 	metaDelete         string // name
 
-	contactInsert       string // id, org, name, email, phone, created, updated
-	contactGet          string // org, id
-	contactGetForUpdate string // org, id
-	contactLock         string // org, id: holds the contact until commit
-	contactList         string // org, after seq, limit
-	contactUpdate       string // name, email, phone, updated, org, id
-	contactDelete       string // org, id
+	contacts     tableSQL // values: name, email, phone
+	appointments tableSQL // values: title, starts, ends, contact, notes
 
-	appointmentInsert       string // id, org, title, starts, ends, contact, notes, created, updated
-	appointmentGet          string // org, id
-	appointmentGetForUpdate string // org, id
-	appointmentList         string // org, after seq, limit
-	appointmentUpdate       string // title, starts, ends, contact, notes, updated, org, id
-	appointmentDelete       string // org, id
-	appointmentUnlink       string // updated, org, contact
+	contactLock              string // org, id: holds the contact until commit
+	appointmentUnlinkContact string // updated, org, contact
 }
 
 const (
@@ -35,28 +25,29 @@ var postgresQueries = &queries{
 	metaGet:            `SELECT value FROM driive_meta WHERE name = $1`,
 	metaDelete:         `DELETE FROM driive_meta WHERE name = $1`,
 
-	contactInsert: `INSERT INTO driive_contacts (id, org_id, name, email, phone, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-	contactGet:          `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = $1 AND id = $2`,
-	contactGetForUpdate: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = $1 AND id = $2 FOR UPDATE`,
-	contactLock:         `SELECT 1 FROM driive_contacts WHERE org_id = $1 AND id = $2 FOR SHARE`,
-	contactList: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = $1 AND seq > $2
-		ORDER BY seq LIMIT $3`,
-	contactUpdate: `UPDATE driive_contacts SET name = $1, email = $2, phone = $3, updated_at = $4
-		WHERE org_id = $5 AND id = $6`,
-	contactDelete: `DELETE FROM driive_contacts WHERE org_id = $1 AND id = $2`,
-
-	appointmentInsert: `INSERT INTO driive_appointments
-		(id, org_id, title, starts_at, ends_at, contact_id, notes, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-	appointmentGet:          `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = $1 AND id = $2`,
-	appointmentGetForUpdate: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = $1 AND id = $2 FOR UPDATE`,
-	appointmentList: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = $1 AND seq > $2
-		ORDER BY seq LIMIT $3`,
-	appointmentUpdate: `UPDATE driive_appointments SET title = $1, starts_at = $2, ends_at = $3, contact_id = $4,
-		notes = $5, updated_at = $6 WHERE org_id = $7 AND id = $8`,
-	appointmentDelete: `DELETE FROM driive_appointments WHERE org_id = $1 AND id = $2`,
-	appointmentUnlink: `UPDATE driive_appointments SET contact_id = NULL, updated_at = $1
+	contacts: tableSQL{
+		insert: `INSERT INTO driive_contacts (id, org_id, name, email, phone, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		get:          `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = $1 AND id = $2`,
+		getForUpdate: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = $1 AND id = $2 FOR UPDATE`,
+		list:         `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+		update: `UPDATE driive_contacts SET name = $1, email = $2, phone = $3, updated_at = $4
+			WHERE org_id = $5 AND id = $6`,
+		delete: `DELETE FROM driive_contacts WHERE org_id = $1 AND id = $2`,
+	},
+	appointments: tableSQL{
+		insert: `INSERT INTO driive_appointments
+			(id, org_id, title, starts_at, ends_at, contact_id, notes, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		get:          `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = $1 AND id = $2`,
+		getForUpdate: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = $1 AND id = $2 FOR UPDATE`,
+		list:         `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+		update: `UPDATE driive_appointments SET title = $1, starts_at = $2, ends_at = $3, contact_id = $4,
+			notes = $5, updated_at = $6 WHERE org_id = $7 AND id = $8`,
+		delete: `DELETE FROM driive_appointments WHERE org_id = $1 AND id = $2`,
+	},
+	contactLock: `SELECT 1 FROM driive_contacts WHERE org_id = $1 AND id = $2 FOR SHARE`,
+	appointmentUnlinkContact: `UPDATE driive_appointments SET contact_id = NULL, updated_at = $1
 		WHERE org_id = $2 AND contact_id = $3`,
 }
 
@@ -65,60 +56,56 @@ var mysqlQueries = &queries{
 	metaGet:            `SELECT value FROM driive_meta WHERE name = ?`,
 	metaDelete:         `DELETE FROM driive_meta WHERE name = ?`,
 
-	contactInsert: `INSERT INTO driive_contacts (id, org_id, name, email, phone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	contactGet:          `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND id = ?`,
-	contactGetForUpdate: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND id = ? FOR UPDATE`,
-	contactLock:         `SELECT 1 FROM driive_contacts WHERE org_id = ? AND id = ? LOCK IN SHARE MODE`,
-	contactList: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND seq > ?
-		ORDER BY seq LIMIT ?`,
-	contactUpdate: `UPDATE driive_contacts SET name = ?, email = ?, phone = ?, updated_at = ?
-		WHERE org_id = ? AND id = ?`,
-	contactDelete: `DELETE FROM driive_contacts WHERE org_id = ? AND id = ?`,
-
-	appointmentInsert: `INSERT INTO driive_appointments
-		(id, org_id, title, starts_at, ends_at, contact_id, notes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	appointmentGet:          `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND id = ?`,
-	appointmentGetForUpdate: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND id = ? FOR UPDATE`,
-	appointmentList: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND seq > ?
-		ORDER BY seq LIMIT ?`,
-	appointmentUpdate: `UPDATE driive_appointments SET title = ?, starts_at = ?, ends_at = ?, contact_id = ?,
-		notes = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
-	appointmentDelete: `DELETE FROM driive_appointments WHERE org_id = ? AND id = ?`,
-	appointmentUnlink: `UPDATE driive_appointments SET contact_id = NULL, updated_at = ?
+	contacts: tableSQL{
+		insert: `INSERT INTO driive_contacts (id, org_id, name, email, phone, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		get:          `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND id = ?`,
+		getForUpdate: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND id = ? FOR UPDATE`,
+		list:         `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+		update: `UPDATE driive_contacts SET name = ?, email = ?, phone = ?, updated_at = ?
+			WHERE org_id = ? AND id = ?`,
+		delete: `DELETE FROM driive_contacts WHERE org_id = ? AND id = ?`,
+	},
+	appointments: tableSQL{
+		insert: `INSERT INTO driive_appointments
+			(id, org_id, title, starts_at, ends_at, contact_id, notes, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		get:          `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND id = ?`,
+		getForUpdate: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND id = ? FOR UPDATE`,
+		list:         `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+		update: `UPDATE driive_appointments SET title = ?, starts_at = ?, ends_at = ?, contact_id = ?,
+			notes = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
+		delete: `DELETE FROM driive_appointments WHERE org_id = ? AND id = ?`,
+	},
+	contactLock: `SELECT 1 FROM driive_contacts WHERE org_id = ? AND id = ? LOCK IN SHARE MODE`,
+	appointmentUnlinkContact: `UPDATE driive_appointments SET contact_id = NULL, updated_at = ?
 		WHERE org_id = ? AND contact_id = ?`,
 }
 
 // sqliteQueries: SQLite has no row locks; every write transaction takes
 // the database's write lock at BEGIN (see sqliteSource), which serializes
-// them instead.
+// them instead. Where its SQL is MySQL's word for word, it is reused.
 var sqliteQueries = &queries{
 	metaInsertIfAbsent: `INSERT INTO driive_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
 	metaGet:            `SELECT value FROM driive_meta WHERE name = ?`,
 	metaDelete:         `DELETE FROM driive_meta WHERE name = ?`,
 
-	contactInsert: `INSERT INTO driive_contacts (id, org_id, name, email, phone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	contactGet:          `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND id = ?`,
-	contactGetForUpdate: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND id = ?`,
-	contactLock:         `SELECT 1 FROM driive_contacts WHERE org_id = ? AND id = ?`,
-	contactList: `SELECT ` + contactCols + ` FROM driive_contacts WHERE org_id = ? AND seq > ?
-		ORDER BY seq LIMIT ?`,
-	contactUpdate: `UPDATE driive_contacts SET name = ?, email = ?, phone = ?, updated_at = ?
-		WHERE org_id = ? AND id = ?`,
-	contactDelete: `DELETE FROM driive_contacts WHERE org_id = ? AND id = ?`,
-
-	appointmentInsert: `INSERT INTO driive_appointments
-		(id, org_id, title, starts_at, ends_at, contact_id, notes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	appointmentGet:          `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND id = ?`,
-	appointmentGetForUpdate: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND id = ?`,
-	appointmentList: `SELECT ` + appointmentCols + ` FROM driive_appointments WHERE org_id = ? AND seq > ?
-		ORDER BY seq LIMIT ?`,
-	appointmentUpdate: `UPDATE driive_appointments SET title = ?, starts_at = ?, ends_at = ?, contact_id = ?,
-		notes = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
-	appointmentDelete: `DELETE FROM driive_appointments WHERE org_id = ? AND id = ?`,
-	appointmentUnlink: `UPDATE driive_appointments SET contact_id = NULL, updated_at = ?
-		WHERE org_id = ? AND contact_id = ?`,
+	contacts: tableSQL{
+		insert:       mysqlQueries.contacts.insert,
+		get:          mysqlQueries.contacts.get,
+		getForUpdate: mysqlQueries.contacts.get,
+		list:         mysqlQueries.contacts.list,
+		update:       mysqlQueries.contacts.update,
+		delete:       mysqlQueries.contacts.delete,
+	},
+	appointments: tableSQL{
+		insert:       mysqlQueries.appointments.insert,
+		get:          mysqlQueries.appointments.get,
+		getForUpdate: mysqlQueries.appointments.get,
+		list:         mysqlQueries.appointments.list,
+		update:       mysqlQueries.appointments.update,
+		delete:       mysqlQueries.appointments.delete,
+	},
+	contactLock:              `SELECT 1 FROM driive_contacts WHERE org_id = ? AND id = ?`,
+	appointmentUnlinkContact: mysqlQueries.appointmentUnlinkContact,
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/driive/keyauth/apikey"
@@ -49,21 +50,8 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	api := func(pattern string, h http.HandlerFunc) {
 		mux.Handle(pattern, cfg.Auth(requirePrincipal(h)))
 	}
-	const orgs = "/v1/organizations/{orgId}"
-	api("GET "+orgs+"/contacts", s.listContacts)
-	api("POST "+orgs+"/contacts", s.createContact)
-	api("GET "+orgs+"/contacts/{id}", s.getContact)
-	api("PATCH "+orgs+"/contacts/{id}", s.patchContact)
-	api("DELETE "+orgs+"/contacts/{id}", s.deleteContact)
-	api("GET "+orgs+"/appointments", s.listAppointments)
-	api("POST "+orgs+"/appointments", s.createAppointment)
-	api("GET "+orgs+"/appointments/{id}", s.getAppointment)
-	api("PATCH "+orgs+"/appointments/{id}", s.patchAppointment)
-	api("DELETE "+orgs+"/appointments/{id}", s.deleteAppointment)
-	for _, c := range []string{"contacts", "appointments"} {
-		mux.Handle(orgs+"/"+c, methodNotAllowed("GET, HEAD, POST"))
-		mux.Handle(orgs+"/"+c+"/{id}", methodNotAllowed("GET, HEAD, PATCH, DELETE"))
-	}
+	mount(s, mux, api, contacts)
+	mount(s, mux, api, appointments)
 
 	mux.Handle("/developer/", cfg.Web)
 	mux.Handle("GET /{$}", http.RedirectHandler("/developer/api-keys", http.StatusSeeOther))
@@ -83,6 +71,12 @@ func requirePrincipal(h http.HandlerFunc) http.Handler {
 			return
 		}
 		noteKey(r.Context(), p.KeyID)
+		// Organization data is never for a shared cache.
+		w.Header().Set("Cache-Control", "no-store")
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			writeProblem(w, http.StatusBadRequest, codeInvalidRequest, "the query string is malformed")
+			return
+		}
 		h(w, r)
 	})
 }
