@@ -123,6 +123,7 @@ func (r *lockoutResult) chart() chart {
 			{YLabel: "answers/s (log)", Log: true, Series: []series{
 				rateSeries("attackers, all answers", colorBad, att, 0, width),
 				rateSeries("victim, 200", colorOK, vic, 200, width),
+				rateSeries("victim, refused (not 200)", colorNeutral, vic, notOK, width),
 			}},
 			{YLabel: "p99, ms (log)", Log: true, Series: []series{
 				p99Series("victim p99", colorThird, vic, width),

@@ -174,6 +174,9 @@ func TestBucketize(t *testing.T) {
 	if got := bs[0].rate(503, 500*time.Millisecond); got != 2 {
 		t.Fatalf("rate of 503 over half a second = %v, want 2", got)
 	}
+	if got := bs[0].rate(notOK, time.Second); got != 1 {
+		t.Fatalf("rate of answers but 200 = %v, want 1", got)
+	}
 	if got := bs[0].rate(0, time.Second); got != 2 {
 		t.Fatalf("rate of all = %v, want 2", got)
 	}

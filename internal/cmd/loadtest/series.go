@@ -21,11 +21,18 @@ type bucket struct {
 	P99   time.Duration
 }
 
+// notOK selects, for bucket.rate, every answer but 200.
+const notOK = -1
+
 // rate is the answers with status code per second of the slice; code 0:
-// every answer.
+// every answer; notOK: every answer but 200.
 func (b bucket) rate(code int, width time.Duration) float64 {
 	n := b.N
-	if code != 0 {
+	switch code {
+	case 0:
+	case notOK:
+		n -= b.Codes[200]
+	default:
 		n = b.Codes[code]
 	}
 	return float64(n) / width.Seconds()

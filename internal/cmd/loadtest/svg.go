@@ -161,11 +161,11 @@ func (c chart) render() string {
 			w(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#eee"/>`+"\n", x, top, x, bottom)
 			w(`<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", x, bottom+14, fmtNum(t))
 		}
-		for _, m := range c.Markers {
+		for j, m := range c.Markers {
 			x := px(m.X)
 			w(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#555" stroke-dasharray="2 3"/>`+"\n", x, top, x, bottom)
-			if i == 0 {
-				w(`<text x="%.1f" y="%.1f" font-size="10" fill="#555">%s</text>`+"\n", x+3, top+12, esc(m.Label))
+			if i == 0 { // labels once, staggered so neighbours do not overlap
+				w(`<text x="%.1f" y="%.1f" font-size="10" fill="#555">%s</text>`+"\n", x+3, top+12+float64(j%2)*12, esc(m.Label))
 			}
 		}
 		legendY := top + 10
