@@ -15,8 +15,9 @@
 //     `keys create`.
 //
 // It uses the example's unexported names (openDatabase, parseDSN,
-// newHandler, handlerConfig, cursorKey): when those change, the load
-// tool's twin build fails, and TestTwinBuilds with it.
+// newHandler, handlerConfig, cursorKey, newHTTPServer, httpLimits): when
+// those change, the load tool's twin build fails, and TestTwinBuilds with
+// it.
 
 package main
 
@@ -94,8 +95,8 @@ func twinServeNoAuth(addr, db string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	return srv.Serve(ln)
+	// The example's own server settings (timeouts, header limit).
+	return newHTTPServer(h, httpLimits{}, log).Serve(ln)
 }
 
 // twinTrustPathOrg does for reads what the middleware does after a
