@@ -15,7 +15,7 @@ import (
 // microCommand runs the micro-benchmarks of apikey and middleware.
 // Each benchmark runs 5 times and the median counts: on a shared machine
 // single runs of the same code differed by 2-3×.
-var microCommand = []string{"go", "test", "-run", "^$", "-bench", "BenchmarkAuthenticate|BenchmarkMiddleware",
+var microCommand = []string{"go", "test", "-run", "^$", "-bench", "BenchmarkAuthenticate|BenchmarkMiddleware|BenchmarkCache",
 	"-benchmem", "-count", "5", "./apikey", "./middleware"}
 
 // benchResult is one line of `go test -bench` output.
@@ -26,6 +26,9 @@ type benchResult struct {
 	BOp      float64
 	AllocsOp float64
 	HasMem   bool
+	// Metrics are the other units a benchmark reported (b.ReportMetric,
+	// "B/key" say): their largest value over the runs.
+	Metrics map[string]float64
 }
 
 // parseBench reads `go test -bench -benchmem` output into results by name
@@ -55,6 +58,11 @@ func parseBench(out string) map[string]benchResult {
 				r.BOp, r.HasMem = v, true
 			case "allocs/op":
 				r.AllocsOp = v
+			default:
+				if r.Metrics == nil {
+					r.Metrics = map[string]float64{}
+				}
+				r.Metrics[f[i+1]] = v
 			}
 		}
 		if r.NsOp > 0 {
@@ -69,6 +77,14 @@ func parseBench(out string) map[string]benchResult {
 			ns[i] = r.NsOp
 			m.BOp, m.AllocsOp = max(m.BOp, r.BOp), max(m.AllocsOp, r.AllocsOp)
 			m.HasMem = m.HasMem || r.HasMem
+			for unit, v := range r.Metrics {
+				if m.Metrics == nil {
+					m.Metrics = map[string]float64{}
+				}
+				if old, ok := m.Metrics[unit]; !ok || v > old {
+					m.Metrics[unit] = v
+				}
+			}
 		}
 		sort.Float64s(ns)
 		if n := len(ns); n%2 == 1 {

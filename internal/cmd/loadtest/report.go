@@ -216,6 +216,24 @@ func (r *report) bench(name string) (benchResult, bool) {
 	return b, ok
 }
 
+// perKeyUnit is the unit of the benchmark metric that gives the bytes one
+// cached key costs.
+const perKeyUnit = "B/key"
+
+// perKey finds the largest perKeyUnit metric of the BenchmarkCache
+// benchmarks.
+func (r *report) perKey() (string, float64, bool) {
+	var name string
+	var v float64
+	found := false
+	for n, b := range r.Micro {
+		if m, ok := b.Metrics[perKeyUnit]; ok && strings.HasPrefix(n, "BenchmarkCache") && (!found || m > v || (m == v && n < name)) {
+			name, v, found = n, m, true
+		}
+	}
+	return name, v, found
+}
+
 // goals computes BENCHMARKS.md's table of goals from the measurements.
 func (r *report) goals() []goal {
 	var g []goal
@@ -235,6 +253,26 @@ func (r *report) goals() []goal {
 		x := ratio(argon.NsOp, cached.NsOp)
 		row.Measured = fmt.Sprintf("%.0f× (%.2f ms vs %.1f ns/op)", x, argon.NsOp/1e6, cached.NsOp)
 		row.Verdict = verdict(x >= 10_000)
+	}
+	g = append(g, row)
+
+	small, okSm := r.bench("BenchmarkCacheInsert/size=1000")
+	big, okBig := r.bench("BenchmarkCacheInsert/size=1000000")
+	row = goal{Measure: "`CacheInsert` at `size=1000000` vs `size=1000`", Goal: "≤ 2× ns/op", Verdict: notRun, Measured: "—"}
+	if okSm && okBig {
+		x := ratio(big.NsOp, small.NsOp)
+		row.Measured = fmt.Sprintf("%.2f× (%.0f vs %.0f ns/op; %g vs %g B/op)", x, big.NsOp, small.NsOp, big.BOp, small.BOp)
+		if mid, ok := r.bench("BenchmarkCacheInsert/size=100000"); ok {
+			row.Measured += fmt.Sprintf("; size=100000: %.0f ns/op", mid.NsOp)
+		}
+		row.Verdict = verdict(x <= 2)
+	}
+	g = append(g, row)
+
+	row = goal{Measure: "memory per cached key", Goal: "≤ 200 B", Verdict: notRun, Measured: "—"}
+	if name, v, ok := r.perKey(); ok {
+		row.Measured = fmt.Sprintf("%.0f B (%s, reported by `%s`)", v, perKeyUnit, name)
+		row.Verdict = verdict(v <= 200)
 	}
 	g = append(g, row)
 
@@ -432,6 +470,7 @@ const howMeasured = "Every scenario but `stale` builds `./examples/driive` from 
 	"`stale` runs in the tool's process: `apikey.Service` and the middleware over a memstore wrapped in a store that counts every call and can be stopped (every call then fails at once, as a database refusing connections), since stopping the example's database from outside would stop a server others use; store reads are counted there, per second."
 
 const meaning = "- **Authenticate/cached vs sha256_lookup_baseline**: the Service's cached path (parse, checksum, SHA-256 of the key, cache lookup, status and expiry check, last-used mark) against what hosted verifiers do (SHA-256 and a map lookup), both in `apikey`'s `BenchmarkAuthenticate`. 0 allocs means the hot path makes no garbage.\n" +
+	"- **CacheInsert**: `apikey`'s `BenchmarkCacheInsert`, one insert into a cache filled to 1,000, 100,000 or 1,000,000 keys first (outside the timer): the cost of an insert must not grow with the cache. **Memory per cached key** is the `B/key` metric a `BenchmarkCache…` benchmark reports (the largest over its runs).\n" +
 	"- **argon2_per_request_baseline vs cached**: how much a design that runs argon2id (19 MiB, t=2) on every request would cost over the cache.\n" +
 	"- **middleware cached − bare**: what the net/http middleware adds to a handler for a warmed key (header parsing, Authenticate, organization and permission checks, the context), in units of one SHA-256 of the key, measured in the same run.\n" +
 	"- **end-to-end throughput**: `GET /v1/organizations/demo/appointments` of the example server (SQLite), with a read key vs the same handler without the keyauth middleware on a second loopback listener, same process, same request log, both modes at once. The example has no such listener: the load tool builds a twin of it (`go build -overlay` adding `internal/cmd/loadtest/twin/twin.go`, tag `loadtesttwin`) and runs that for this scenario only; every other scenario runs the example binary as built from its sources. Throughput counts 2xx answers per second of wall time; p50/p99 are over every request of the mode.\n" +

@@ -27,6 +27,12 @@ BenchmarkMiddleware/cached-2           	 1500000	      1000 ns/op	     900 B/op	
 BenchmarkMiddleware/sha256_key_baseline-2 	 8000000	       100 ns/op	       0 B/op	       0 allocs/op
 BenchmarkMiddleware/missing-2          	 1000000	      1500 ns/op	    1500 B/op	      20 allocs/op
 BenchmarkMiddleware/no_mem_line-2      	 1000000	      1500 ns/op
+pkg: github.com/driive/keyauth/apikey
+BenchmarkCacheInsert/size=1000-2       	 5000000	       200.0 ns/op	      64 B/op	       1 allocs/op
+BenchmarkCacheInsert/size=100000-2     	 5000000	       250.0 ns/op	      64 B/op	       1 allocs/op
+BenchmarkCacheInsert/size=1000000-2    	 5000000	       300.0 ns/op	      70 B/op	       1 allocs/op
+BenchmarkCacheMemory-2                 	       1	 900000000 ns/op	       180.0 B/key
+BenchmarkCacheMemory-2                 	       1	 900000000 ns/op	       150.0 B/key
 --- FAIL: BenchmarkBroken
 Benchmark results follow
 ok  	github.com/driive/keyauth/middleware	5.0s
@@ -192,6 +198,8 @@ func TestGoals(t *testing.T) {
 		{"attack: valid-key p99", missed, "15.00 ms and 25.00 ms"},
 		{"attack: attacker responses", met, "401×900, 503×50"},
 		{"cold burst of 100", met, "1 argon2id run(s); 200×100"},
+		{"`CacheInsert` at `size=1000000` vs `size=1000`", met, "1.50× (300 vs 200 ns/op; 70 vs 64 B/op); size=100000: 250 ns/op"},
+		{"memory per cached key", met, "180 B (B/key, reported by `BenchmarkCacheMemory`)"},
 		{"attack, lock-out: victim's requests", met, "200×180 of 180"},
 		{"attack, lock-out: victim p99", met, "4.00 ms"},
 		{"attack, lock-out: argon2id runs during the attack", met, "1 (0 throttled"},
@@ -217,6 +225,8 @@ func TestGoalsMissed(t *testing.T) {
 	r := fixedReport()
 	r.Micro["BenchmarkAuthenticate/cached"] = benchResult{Name: "BenchmarkAuthenticate/cached", NsOp: 160, AllocsOp: 1, HasMem: true}
 	r.Cold.Server.HashRuns = 2
+	r.Micro["BenchmarkCacheInsert/size=1000000"] = benchResult{NsOp: 401}
+	r.Micro["BenchmarkCacheMemory"] = benchResult{Metrics: map[string]float64{perKeyUnit: 201}}
 	r.Attack.Cached.Attack.Codes[500] = 1
 	r.Attack.Uncached.Attack.No503RA = 1
 	r.Throughput.Auth = r.Throughput.NoAuth
@@ -236,15 +246,16 @@ func TestGoalsMissed(t *testing.T) {
 			"attack, lock-out: victim's requests", "attack, lock-out: victim p99", "attack, lock-out: argon2id runs during the attack",
 			"tenants: another organization's 50 first requests during a flood",
 			"restart: argon2id runs for N distinct keys", "restart: time to serve all / (N × one argon2id / slots)",
-			"stale: store reads per second, store stopped, past MaxStaleness":
+			"stale: store reads per second, store stopped, past MaxStaleness",
+			"`CacheInsert` at `size=1000000` vs `size=1000`", "memory per cached key":
 			seen++
 			if g.Verdict != missed {
 				t.Errorf("%s: %s (%s), want missed", g.Measure, g.Verdict, g.Measured)
 			}
 		}
 	}
-	if seen != 12 {
-		t.Errorf("checked %d rows, want 12: a goal row is missing", seen)
+	if seen != 14 {
+		t.Errorf("checked %d rows, want 14: a goal row is missing", seen)
 	}
 }
 
@@ -272,8 +283,8 @@ func TestRenderReport(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	if n := strings.Count(out, "\n| "); n != 2+16 {
-		t.Errorf("table has %d lines, want header, separator and 16 goals", n)
+	if n := strings.Count(out, "\n| "); n != 2+18 {
+		t.Errorf("table has %d lines, want header, separator and 18 goals", n)
 	}
 }
 
