@@ -23,32 +23,6 @@ var fastHash = apikey.HashParams{Memory: 8 * 1024, Iterations: 1}
 // t0 is the start of every fake clock.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a fake Config.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
 // leakWatch gathers every log line and error text the suite produces, and
 // every key it mints; TestMain fails the run if any of the text holds a
 // key: one it minted, or any text shaped like a key of any prefix
@@ -148,7 +122,7 @@ type env struct {
 	svc   *apikey.Service
 	mem   *memstore.Store
 	store apikey.Store // what the Service uses: mem, or a wrapper of it
-	clock *clock
+	clock *keytest.Clock
 	logs  *logSink
 }
 
@@ -158,7 +132,7 @@ type option func(*apikey.Config)
 // clock and a captured logger. Options adjust the Config.
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
-	e := &env{t: t, mem: memstore.New(), clock: newClock(), logs: &logSink{}}
+	e := &env{t: t, mem: memstore.New(), clock: keytest.NewClock(t0), logs: &logSink{}}
 	cfg := apikey.Config{
 		Store:  e.mem,
 		Hash:   fastHash,

@@ -64,7 +64,7 @@ func TestCheckContract(t *testing.T) {
 		"wrong secret":    {401, token, "invalid_api_key", with(func(e *env) string { return wrongSecret(e.write) }, "acme", apikey.Read), nil},
 		"right secret, key expired": {401, token, "api_key_expired", func(t *testing.T, e *env) call {
 			_, k := e.create(t, "acme", apikey.Write, e.clock.Now().Add(time.Hour))
-			e.clock.Add(time.Hour)
+			e.clock.Advance(time.Hour)
 			return call{[]string{"Bearer " + k}, "acme", apikey.Read}
 		}, nil},
 		"right secret, key revoked": {401, token, "api_key_revoked", func(t *testing.T, e *env) call {

@@ -59,7 +59,7 @@ func TestContract(t *testing.T) {
 		}, nil},
 		"right secret, key expired": {401, token, "api_key_expired", func(t *testing.T, e *env) *http.Request {
 			_, k := e.create(t, "acme", apikey.Write, e.clock.Now().Add(time.Hour))
-			e.clock.Add(time.Hour)
+			e.clock.Advance(time.Hour)
 			return request("GET", orgPath, "Bearer "+k)
 		}, nil},
 		"right secret, key revoked": {401, token, "api_key_revoked", func(t *testing.T, e *env) *http.Request {

@@ -88,21 +88,11 @@ func context300(s string, at int) string {
 	return s[lo:hi] + "..."
 }
 
+// t0 is the start of every fake clock.
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
 // fast argon2id parameters: tests do not measure hashing.
 var fastHash = apikey.HashParams{Memory: 8 * 1024, Iterations: 1}
-
-// clock is a settable clock for the Service.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.ns.Store(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC).UnixNano())
-	return c
-}
-
-func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Set(t time.Time)     { c.ns.Store(t.UnixNano()) }
-func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 
 // countingStore wraps a memstore: it counts writes and can make Get fail,
 // hang or return another hash.
@@ -198,7 +188,7 @@ func (f authFunc) Authenticate(ctx context.Context, token string) (apikey.Princi
 // key of "globex".
 type env struct {
 	store *countingStore
-	clock *clock
+	clock *keytest.Clock
 	svc   *apikey.Service
 	mw    *middleware.Middleware
 	mux   *http.ServeMux
@@ -209,7 +199,7 @@ type env struct {
 
 func newEnv(t testing.TB, tweak func(*apikey.Config), tweakMW func(*middleware.Config)) *env {
 	t.Helper()
-	e := &env{store: newCountingStore(), clock: newClock()}
+	e := &env{store: newCountingStore(), clock: keytest.NewClock(t0)}
 	cfg := apikey.Config{Store: e.store, Hash: fastHash, Now: e.clock.Now, Logger: testLogger}
 	if tweak != nil {
 		tweak(&cfg)
@@ -257,7 +247,7 @@ var fixtures fixtureSet
 func loadFixtures(t testing.TB) *fixtureSet {
 	fixtures.once.Do(func() {
 		store := memstore.New()
-		svc, err := apikey.NewService(apikey.Config{Store: store, Hash: fastHash, Now: newClock().Now})
+		svc, err := apikey.NewService(apikey.Config{Store: store, Hash: fastHash, Now: keytest.NewClock(t0).Now})
 		if err != nil {
 			fixtures.err = err
 			return

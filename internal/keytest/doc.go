@@ -2,7 +2,7 @@
 // tools: keys with a valid checksum that no Service minted, and the
 // near-misses that tests throw at the format check (another secret, a
 // wrong checksum). [Text] finds key-shaped text of any prefix, for leak
-// checks.
+// checks. [Clock] is a fake clock for Config.Now.
 //
 // It imports nothing but internal/keyformat, so apikey's own internal
 // tests can use it. Library code must not import it, and neither may the

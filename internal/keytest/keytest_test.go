@@ -3,7 +3,9 @@ package keytest_test
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/internal/keytest"
@@ -53,5 +55,34 @@ func TestBadChecksumIsRefused(t *testing.T) {
 		if !keytest.Text.MatchString(bad) {
 			t.Error("Text does not match a key with a bad checksum: a mangled key is still a leak")
 		}
+	}
+}
+
+func TestClock(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	c := keytest.NewClock(t0)
+	if got := c.Now(); !got.Equal(t0) {
+		t.Fatalf("Now = %v, want %v", got, t0)
+	}
+	c.Advance(90 * time.Second)
+	if got := c.Now(); !got.Equal(t0.Add(90 * time.Second)) {
+		t.Fatalf("after Advance: %v", got)
+	}
+	c.Set(t0.Add(-time.Hour))
+	if got := c.Now(); !got.Equal(t0.Add(-time.Hour)) {
+		t.Fatalf("after Set backwards: %v", got)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				c.Advance(time.Millisecond)
+				_ = c.Now()
+			}
+		})
+	}
+	wg.Wait()
+	if got := c.Now(); !got.Equal(t0.Add(-time.Hour + 800*time.Millisecond)) {
+		t.Fatalf("after concurrent Advances: %v", got)
 	}
 }

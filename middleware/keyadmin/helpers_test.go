@@ -8,28 +8,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
 	"github.com/driive/keyauth/middleware/keyadmin"
 	"github.com/driive/keyauth/store/memstore"
 )
 
 var fastHash = apikey.HashParams{Memory: 8 * 1024, Iterations: 1}
-
-// clock is a settable clock shared by the Service and the handler.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.ns.Store(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC).UnixNano())
-	return c
-}
-
-func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // The test actors, named by the X-Actor header: admin may do anything
 // anywhere, alice anything in acme, viewer only look at acme.
@@ -58,14 +46,14 @@ func testAuthorize(_ context.Context, a keyadmin.Actor, org string, act keyadmin
 
 type env struct {
 	t     *testing.T
-	clock *clock
+	clock *keytest.Clock
 	svc   *apikey.Service
 	mux   *http.ServeMux
 }
 
 func newEnv(t *testing.T, tweak func(*keyadmin.Config)) *env {
 	t.Helper()
-	c := newClock()
+	c := keytest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	svc, err := apikey.NewService(apikey.Config{Store: memstore.New(), Hash: fastHash, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
