@@ -128,6 +128,21 @@ func checkStored(t *testing.T, s apikey.Store, want apikey.Record) {
 	checkRecord(t, "Get("+want.ID+")", got, want)
 }
 
+// checkRevoke revokes r at `at` and fails unless both Revoke's answer and
+// the stored record are r with RevokedAt set and every other field kept.
+// It returns r as revoked.
+func checkRevoke(t *testing.T, s apikey.Store, r apikey.Record, at time.Time) apikey.Record {
+	t.Helper()
+	got, err := s.Revoke(t.Context(), r.OrgID, r.ID, at)
+	if err != nil {
+		t.Fatalf("Revoke(%s): %v", r.ID, err)
+	}
+	r.RevokedAt = at
+	checkKey(t, "Revoke result", got, r.Key)
+	checkStored(t, s, r)
+	return r
+}
+
 // checkAbsent fails unless Get(id) reports ErrNotFound.
 func checkAbsent(t *testing.T, s apikey.Store, id string) {
 	t.Helper()
