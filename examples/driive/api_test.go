@@ -25,6 +25,7 @@ func TestAPI(t *testing.T) {
 		t.Run("authentication", func(t *testing.T) { testAuthentication(t, a) })
 		t.Run("contacts", func(t *testing.T) { testContacts(t, a) })
 		t.Run("appointments", func(t *testing.T) { testAppointments(t, a) })
+		t.Run("team members", func(t *testing.T) { testTeamMembers(t, a) })
 		t.Run("undecodable bodies", func(t *testing.T) { testUndecodable(t, a) })
 		t.Run("validation", func(t *testing.T) { testValidation(t, a) })
 		t.Run("pagination", func(t *testing.T) { testPagination(t, a) })
@@ -132,7 +133,7 @@ func testAppointments(t *testing.T, a *testAPI) {
 	contact := a.must(201, k, "POST", "/v1/organizations/appts/contacts", `{"name":"Grace"}`)["id"].(string)
 	ap := a.must(201, k, "POST", base, fmt.Sprintf(
 		`{"title":"Lesson","starts_at":"2030-05-01T10:00:00+02:00","ends_at":"2030-05-01T09:00:00Z","contact_id":%q,"notes":"bring the car"}`, contact))
-	wantKeys(t, ap, "id", "title", "starts_at", "ends_at", "contact_id", "notes", "created_at", "updated_at")
+	wantKeys(t, ap, "id", "title", "starts_at", "ends_at", "contact_id", "team_member_id", "notes", "created_at", "updated_at")
 	if ap["starts_at"] != "2030-05-01T08:00:00Z" || ap["ends_at"] != "2030-05-01T09:00:00Z" ||
 		ap["contact_id"] != contact || ap["notes"] != "bring the car" || ap["title"] != "Lesson" {
 		t.Fatalf("created: %v", ap)

@@ -22,6 +22,7 @@ type badEnv struct {
 	p                   *inproc
 	write, read, other  string
 	contact, nextCursor string
+	member              string // a team member of "bad"
 }
 
 // badRequest is one request of a case.
@@ -43,6 +44,7 @@ func TestServerBadInput(t *testing.T) {
 		e.other = p.key(t, "elsewhere", apikey.Write, time.Time{})
 		e.contact = mustCreate(t, p, e.write, "/v1/organizations/bad/contacts", `{"name":"Ada"}`)
 		mustCreate(t, p, e.write, "/v1/organizations/bad/contacts", `{"name":"Bob"}`)
+		e.member = mustCreate(t, p, e.write, "/v1/organizations/bad/team-members", `{"name":"Ines"}`)
 		var page struct {
 			NextCursor string `json:"next_cursor"`
 		}
@@ -66,6 +68,7 @@ func mustCreate(t *testing.T, p *inproc, key, path, body string) string {
 
 func runBadInput(t *testing.T, e *badEnv) {
 	const (
+		team = "/v1/organizations/bad/team-members"
 		coll = "/v1/organizations/bad/contacts"
 		good = `{"name":"Grace"}`
 	)
@@ -85,7 +88,8 @@ func runBadInput(t *testing.T, e *badEnv) {
 	}
 	withKey := func(method, target, body string, key func(e *badEnv) string) func(*testing.T, *badEnv) badRequest {
 		return func(_ *testing.T, e *badEnv) badRequest {
-			return badRequest{method, strings.ReplaceAll(target, "$CONTACT", e.contact), body, [][2]string{bearer(key(e))}}
+			return badRequest{method, strings.NewReplacer("$CONTACT", e.contact, "$MEMBER", e.member).Replace(target),
+				strings.ReplaceAll(body, "$MEMBER", e.member), [][2]string{bearer(key(e))}}
 		}
 	}
 	withHeader := func(method, target, body, name, value string) func(*testing.T, *badEnv) badRequest {
@@ -189,6 +193,17 @@ func runBadInput(t *testing.T, e *badEnv) {
 		"merge-patch Content-Type":     {withHeader("PATCH", coll+"/$CONTACT", `{"name":"Ada"}`, "Content-Type", "application/merge-patch+json"), 200, "", false},
 		"key in a contact's name":      {withKey("POST", coll, `{"name":"see `+forgeKey("dk", strings.Repeat("K", apikey.IDLen))+` here"}`, write), 422, "validation_failed", false},
 		"key in appointment notes":     {withKey("POST", "/v1/organizations/bad/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","notes":"`+forgeKey("xk", strings.Repeat("K", apikey.IDLen))+`"}`, write), 422, "validation_failed", false},
+		"team member without name":     {withKey("POST", team, `{"role":"x"}`, write), 422, "validation_failed", false},
+		"team member, bad time zone":   {withKey("POST", team, `{"name":"A","time_zone":"Nowhere/City"}`, write), 422, "validation_failed", false},
+		"working hours overlap":        {withKey("POST", team, `{"name":"A","working_hours":[{"day":"mon","start":"09:00","end":"12:00"},{"day":"mon","start":"10:00","end":"11:00"}]}`, write), 422, "validation_failed", false},
+		"working hours end first":      {withKey("POST", team, `{"name":"A","working_hours":[{"day":"mon","start":"12:00","end":"09:00"}]}`, write), 422, "validation_failed", false},
+		"working hours not a list":     {withKey("POST", team, `{"name":"A","working_hours":"mon 9-5"}`, write), 400, "invalid_request", false},
+		"working hours item unknown":   {withKey("POST", team, `{"name":"A","working_hours":[{"day":"mon","start":"09:00","end":"10:00","tz":"UTC"}]}`, write), 400, "invalid_request", false},
+		"working hours item duplicate": {withKey("POST", team, `{"name":"A","working_hours":[{"day":"mon","day":"tue","start":"09:00","end":"10:00"}]}`, write), 400, "invalid_request", false},
+		"team member, unknown member":  {withKey("POST", team, `{"name":"A","manager":"B"}`, write), 400, "invalid_request", false},
+		"read key on team POST":        {withKey("POST", team, `{"name":"A"}`, read), 403, "insufficient_permission", false},
+		"team member, key in role":     {withKey("POST", team, `{"name":"A","role":"`+forgeKey("dk", strings.Repeat("R", apikey.IDLen))+`"}`, write), 422, "validation_failed", false},
+		"appointment, foreign member":  {withKey("POST", "/v1/organizations/elsewhere/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","team_member_id":"$MEMBER"}`, other), 422, "validation_failed", false},
 		"appointment, foreign contact": {withKey("POST", "/v1/organizations/elsewhere/appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z","contact_id":"$CONTACT"}`, other), 422, "validation_failed", false},
 
 		// Lists.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -97,6 +99,74 @@ func FuzzAppointmentBody(f *testing.F) {
 	fuzzBody(f, "appointments", checkAppointmentView)
 }
 
+func FuzzTeamMemberBody(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"Ines","email":"ines@example.com","role":"instructor","time_zone":"Europe/Paris","working_hours":[{"day":"mon","start":"09:00","end":"17:00"}]}`,
+		`{"name":"A","time_zone":null,"working_hours":null}`,
+		`{"name":"A","time_zone":"Local"}`,
+		`{"name":"A","time_zone":"Mars/Olympus"}`,
+		`{"name":"A","time_zone":"../../etc/passwd"}`,
+		`{"name":"A","working_hours":[]}`,
+		`{"name":"A","working_hours":[{"day":"sun","start":"00:00","end":"24:00"}]}`,
+		`{"name":"A","working_hours":[{"day":"mon","start":"09:00","end":"12:00"},{"day":"mon","start":"11:00","end":"13:00"}]}`,
+		`{"name":"A","working_hours":[{"day":"mon","start":"12:00","end":"09:00"}]}`,
+		`{"name":"A","working_hours":[{"day":"mon","start":"24:01","end":"24:30"}]}`,
+		`{"name":"A","working_hours":[{"day":"mon","start":"09:00","end":"10:00","x":"y"}]}`,
+		`{"name":"A","working_hours":[{"day":"mon","day":"tue","start":"09:00","end":"10:00"}]}`,
+		`{"name":"A","working_hours":[{"day":"mon","start":9}]}`,
+		`{"name":"A","working_hours":{"day":"mon"}}`,
+		`{"name":"A","working_hours":"mon 9-5"}`,
+		`{"role":null}`,
+		`{"working_hours":[{"day":"fri","start":"08:00","end":"08:01"}]}`,
+	} {
+		f.Add(false, s)
+		f.Add(true, s)
+	}
+	fuzzBody(f, "team-members", checkTeamMemberView)
+}
+
+func checkTeamMemberView(view, sent map[string]any) string {
+	for _, n := range []string{"id", "created_at", "updated_at"} {
+		if _, ok := sent[n]; ok {
+			return "read-only " + n + " was accepted"
+		}
+	}
+	tz, _ := view["time_zone"].(string)
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" || tz == "" {
+		return "time_zone is not an IANA name"
+	}
+	if sent["time_zone"] == nil && slices.Contains(slices.Collect(maps.Keys(sent)), "time_zone") && tz != "UTC" {
+		return "time_zone null is not UTC"
+	}
+	switch {
+	case !textOK(view["name"], 200):
+		return "name breaks its rule"
+	case !optOK(view["role"], 100, nil):
+		return "role breaks its rule"
+	}
+	hours, ok := view["working_hours"].([]any)
+	if !ok {
+		return "working_hours is not a list"
+	}
+	type span struct{ day, start, end string }
+	var seen []span
+	for _, h := range hours {
+		m, _ := h.(map[string]any)
+		sp := span{fmt.Sprint(m["day"]), fmt.Sprint(m["start"]), fmt.Sprint(m["end"])}
+		if !slices.Contains([]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, sp.day) ||
+			len(sp.start) != 5 || len(sp.end) != 5 || sp.end <= sp.start || sp.end > "24:00" || sp.start[3:] > "59" || sp.end[3:] > "59" {
+			return "working hours break their rule: " + jsonText(h)
+		}
+		for _, o := range seen {
+			if o.day == sp.day && sp.start < o.end && o.start < sp.end {
+				return "working hours overlap"
+			}
+		}
+		seen = append(seen, sp)
+	}
+	return sentMatches(view, sent, "name", "email", "role")
+}
+
 // fuzzBody runs the body target of one collection. check reports what is
 // wrong with an object the server answered with ("" when nothing), given
 // the member values the request set.
@@ -119,7 +189,10 @@ func fuzzBody(f *testing.F, coll string, check func(view, sent map[string]any) s
 	base := "/v1/organizations/" + org + "/"
 	contact := created(base+"contacts", `{"name":"Grace"}`)
 	target := contact
-	if coll == "appointments" {
+	switch coll {
+	case "team-members":
+		target = created(base+coll, `{"name":"Ines"}`)
+	case "appointments":
 		target = created(base+"appointments", `{"title":"T","starts_at":"2030-01-01T10:00:00Z","ends_at":"2030-01-01T11:00:00Z"}`)
 	}
 	f.Fuzz(func(t *testing.T, patch bool, body string) {
@@ -183,11 +256,8 @@ func fuzzBody(f *testing.F, coll string, check func(view, sent map[string]any) s
 // without duplicate names, whose members are all known and each a string
 // or null. It returns the members and whether the body decodes.
 func decodeOracle(body, coll string) (map[string]any, bool) {
-	res := map[string][]field{"contacts": contacts.fields, "appointments": appointments.fields}[coll]
-	var known []string
-	for _, f := range res {
-		known = append(known, f.name)
-	}
+	res := map[string][]field{"contacts": contacts.fields, "appointments": appointments.fields,
+		"team-members": teamMembers.fields}[coll]
 	if !utf8.ValidString(body) || loneSurrogate(body) {
 		return nil, false
 	}
@@ -205,14 +275,40 @@ func decodeOracle(body, coll string) (map[string]any, bool) {
 		return nil, false
 	}
 	for k, x := range obj {
-		if !slices.Contains(known, k) {
+		i := slices.IndexFunc(res, func(f field) bool { return f.name == k })
+		if i < 0 {
 			return nil, false
 		}
-		if _, isString := x.(string); x != nil && !isString {
+		if x != nil && !oracleKind(x, res[i]) {
 			return nil, false
 		}
 	}
 	return obj, true
+}
+
+// oracleKind reports whether x is of f's kind: a string, or an array of
+// objects with exactly f.items, each a string.
+func oracleKind(x any, f field) bool {
+	if f.kind == kindText {
+		_, ok := x.(string)
+		return ok
+	}
+	items, ok := x.([]any)
+	if !ok {
+		return false
+	}
+	for _, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok || len(obj) != len(f.items) {
+			return false
+		}
+		for _, name := range f.items {
+			if _, ok := obj[name].(string); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // keyShaped is text shaped like an API key of any prefix.
@@ -234,23 +330,49 @@ func loneSurrogate(body string) bool {
 	return false
 }
 
-// hasDuplicateName reports whether the top-level object of a valid JSON
-// body names a member twice.
+// hasDuplicateName reports whether an object of a valid JSON body, at any
+// depth, names a member twice.
 func hasDuplicateName(body string) bool {
 	dec := json.NewDecoder(strings.NewReader(body))
-	_, _ = dec.Token() // {
-	seen := map[string]bool{}
-	for dec.More() {
-		t, _ := dec.Token()
-		name, _ := t.(string)
-		if seen[name] {
-			return true
-		}
-		seen[name] = true
-		var skip json.RawMessage
-		_ = dec.Decode(&skip)
+	type level struct {
+		seen   map[string]bool
+		object bool
+		key    bool // the next token of an object is a name
 	}
-	return false
+	var stack []*level
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		top := (*level)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if d, ok := t.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			name := t.(string)
+			if top.seen[name] {
+				return true
+			}
+			top.seen[name], top.key = true, false
+			continue
+		}
+		if top != nil && top.object {
+			top.key = true
+		}
+		switch t {
+		case json.Delim('{'):
+			stack = append(stack, &level{seen: map[string]bool{}, object: true, key: true})
+		case json.Delim('['):
+			stack = append(stack, &level{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 // textOK is the rule of a required text: 1-max characters, not blank, no

@@ -105,11 +105,11 @@ func bearer(key string) [2]string { return [2]string{"Authorization", "Bearer " 
 
 // rowCounts counts the example's rows and the keys of org, to show that a
 // refused request wrote nothing.
-func (p *inproc) rowCounts(tb testing.TB, org string) [3]int {
+func (p *inproc) rowCounts(tb testing.TB, org string) [4]int {
 	tb.Helper()
 	ctx := context.Background()
-	var n [3]int
-	for i, table := range []string{"driive_contacts", "driive_appointments"} {
+	var n [4]int
+	for i, table := range []string{"driive_contacts", "driive_appointments", "driive_team_members"} {
 		if err := p.db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n[i]); err != nil {
 			tb.Fatalf("counting %s: %v", table, err)
 		}
@@ -118,6 +118,6 @@ func (p *inproc) rowCounts(tb testing.TB, org string) [3]int {
 	if err != nil {
 		tb.Fatalf("listing keys: %v", err)
 	}
-	n[2] = len(page.Keys)
+	n[3] = len(page.Keys)
 	return n
 }

@@ -27,6 +27,9 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) error {
 			}
 		}
 		for _, stmt := range statements(string(text)) {
+			if d == dialectSQLite && strings.Contains(stmt, "ADD COLUMN") && hasColumn(ctx, tx, stmt) {
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("%s: %w", firstLine(stmt), err)
 			}
@@ -69,4 +72,16 @@ func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// hasColumn reports whether the column that an SQLite
+// "ALTER TABLE t ADD COLUMN c ..." statement adds is there already.
+func hasColumn(ctx context.Context, tx *sql.Tx, stmt string) bool {
+	f := strings.Fields(stmt)
+	if len(f) < 6 {
+		return false
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`, f[2], f[5]).Scan(&n)
+	return err == nil && n > 0
 }

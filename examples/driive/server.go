@@ -52,6 +52,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	}
 	mount(s, mux, api, contacts)
 	mount(s, mux, api, appointments)
+	mount(s, mux, api, teamMembers)
 
 	mux.Handle("/developer/", cfg.Web)
 	mux.Handle("GET /{$}", http.RedirectHandler("/developer/api-keys", http.StatusSeeOther))

@@ -34,3 +34,24 @@ CREATE TABLE IF NOT EXISTS driive_appointments (
 
 CREATE INDEX IF NOT EXISTS driive_appointments_org_seq ON driive_appointments (org_id, seq);
 CREATE INDEX IF NOT EXISTS driive_appointments_org_contact ON driive_appointments (org_id, contact_id);
+
+CREATE TABLE IF NOT EXISTS driive_team_members (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    org_id        TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    email         TEXT,
+    role          TEXT,
+    time_zone     TEXT NOT NULL,
+    working_hours TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS driive_team_members_org_seq ON driive_team_members (org_id, seq);
+
+-- SQLite has no ADD COLUMN IF NOT EXISTS: migrate skips this statement
+-- when the column is there.
+ALTER TABLE driive_appointments ADD COLUMN team_member_id TEXT;
+
+CREATE INDEX IF NOT EXISTS driive_appointments_org_member ON driive_appointments (org_id, team_member_id, starts_at);
