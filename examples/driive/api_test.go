@@ -26,6 +26,7 @@ func TestAPI(t *testing.T) {
 		t.Run("contacts", func(t *testing.T) { testContacts(t, a) })
 		t.Run("appointments", func(t *testing.T) { testAppointments(t, a) })
 		t.Run("team members", func(t *testing.T) { testTeamMembers(t, a) })
+		t.Run("availability", func(t *testing.T) { testAvailability(t, a) })
 		t.Run("undecodable bodies", func(t *testing.T) { testUndecodable(t, a) })
 		t.Run("validation", func(t *testing.T) { testValidation(t, a) })
 		t.Run("pagination", func(t *testing.T) { testPagination(t, a) })

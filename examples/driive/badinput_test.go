@@ -68,9 +68,10 @@ func mustCreate(t *testing.T, p *inproc, key, path, body string) string {
 
 func runBadInput(t *testing.T, e *badEnv) {
 	const (
-		team = "/v1/organizations/bad/team-members"
-		coll = "/v1/organizations/bad/contacts"
-		good = `{"name":"Grace"}`
+		team  = "/v1/organizations/bad/team-members"
+		avail = "/v1/organizations/bad/availability"
+		coll  = "/v1/organizations/bad/contacts"
+		good  = `{"name":"Grace"}`
 	)
 	post := func(auth ...string) func(*testing.T, *badEnv) badRequest {
 		return func(*testing.T, *badEnv) badRequest {
@@ -230,10 +231,19 @@ func runBadInput(t *testing.T, e *badEnv) {
 		"cursor of another org": {func(_ *testing.T, e *badEnv) badRequest {
 			return withKey("GET", "/v1/organizations/elsewhere/contacts?cursor="+url.QueryEscape(e.nextCursor), "", other)(nil, e)
 		}, 400, "invalid_request", false},
-		"malformed query escape":    {withKey("GET", coll+"?limit=%zz", "", read), 400, "invalid_request", false},
-		"semicolon in the query":    {withKey("GET", coll+"?limit=1;cursor=x", "", read), 400, "invalid_request", false},
-		"malformed query on a POST": {withKey("POST", coll+"?x=%", good, write), 400, "invalid_request", false},
-		"cursor not base64":         {withKey("GET", coll+"?cursor=%00%FF", "", read), 400, "invalid_request", false},
+		"malformed query escape":       {withKey("GET", coll+"?limit=%zz", "", read), 400, "invalid_request", false},
+		"semicolon in the query":       {withKey("GET", coll+"?limit=1;cursor=x", "", read), 400, "invalid_request", false},
+		"malformed query on a POST":    {withKey("POST", coll+"?x=%", good, write), 400, "invalid_request", false},
+		"availability without from":    {withKey("GET", avail+"?to=2030-01-02T00:00:00Z", "", read), 400, "invalid_request", false},
+		"availability over 31 days":    {withKey("GET", avail+"?from=2030-01-01T00:00:00Z&to=2030-02-01T00:00:01Z", "", read), 400, "invalid_request", false},
+		"availability, bad duration":   {withKey("GET", avail+"?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z&duration=1d", "", read), 400, "invalid_request", false},
+		"availability, unknown member": {withKey("GET", avail+"?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z&team_member_id=tm_x", "", read), 400, "invalid_request", false},
+		"availability, unknown param":  {withKey("GET", avail+"?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z&tz=UTC", "", read), 400, "invalid_request", false},
+		"availability, bad escape":     {withKey("GET", avail+"?from=%zz", "", read), 400, "invalid_request", false},
+		"availability of another org":  {withKey("GET", "/v1/organizations/elsewhere/availability?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z&team_member_id=$MEMBER", "", other), 400, "invalid_request", false},
+		"availability, good":           {withKey("GET", avail+"?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z&team_member_id=$MEMBER", "", read), 200, "", false},
+		"availability POST":            {withKey("POST", avail, `{}`, write), 405, "method_not_allowed", false},
+		"cursor not base64":            {withKey("GET", coll+"?cursor=%00%FF", "", read), 400, "invalid_request", false},
 	}
 	for desc, tc := range tests {
 		t.Run(desc, func(t *testing.T) {

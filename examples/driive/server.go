@@ -53,6 +53,8 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	mount(s, mux, api, contacts)
 	mount(s, mux, api, appointments)
 	mount(s, mux, api, teamMembers)
+	api("GET /v1/organizations/{orgId}/availability", s.getAvailability)
+	mux.Handle("/v1/organizations/{orgId}/availability", methodNotAllowed("GET, HEAD"))
 
 	mux.Handle("/developer/", cfg.Web)
 	mux.Handle("GET /{$}", http.RedirectHandler("/developer/api-keys", http.StatusSeeOther))
