@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -117,68 +116,48 @@ func attackOnce(ctx context.Context, env *environment, sameKey bool) (*attackRes
 	if _, err := apikey.Parse(keytest.WrongSecret(target)); err != nil {
 		return nil, fmt.Errorf("a forged key does not parse: %v", err)
 	}
-	srv, err := env.startServer(ctx, name, db)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if srv != nil {
-			srv.kill()
+	r := &attackResult{SameKey: sameKey, Attackers: opt.attackers, Valid: opt.validUsers, ValidRate: opt.validRate, Duration: opt.attackFor}
+	r.Server, err = env.session(ctx, env.bin, name, db, nil, func(srv *server) error {
+		url := srv.base + "/v1/organizations/demo/appointments"
+		// The valid key is in use before the attack starts (its argon2id
+		// run done), as a key in production would be.
+		validT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: url, Header: bearer(key)})
+		load(ctx, "warm", validT, opt.validUsers, opt.validRate, 2*time.Second)
+		// The same valid load without attackers: what the machine gives
+		// without the attack, to read the attack's p99 against.
+		r.Baseline = load(ctx, "baseline", validT, opt.validUsers, opt.validRate, opt.attackFor)
+		time.Sleep(time.Second)
+		var err error
+		if _, r.IdleRSS, err = procMemory(srv.pid()); err != nil {
+			return err
 		}
-	}()
-	url := srv.base + "/v1/organizations/demo/appointments"
-	// The valid key is in use before the attack starts (its argon2id run
-	// done), as a key in production would be.
-	validT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: url, Header: bearer(key)})
-	load(ctx, "warm", validT, opt.validUsers, opt.validRate, 2*time.Second)
-	// The same valid load without attackers: what the machine gives
-	// without the attack, to read the attack's p99 against.
-	baseline := load(ctx, "baseline", validT, opt.validUsers, opt.validRate, opt.attackFor)
-	time.Sleep(time.Second)
-	r := &attackResult{Baseline: baseline, SameKey: sameKey, Attackers: opt.attackers, Valid: opt.validUsers, ValidRate: opt.validRate, Duration: opt.attackFor}
-	if _, r.IdleRSS, err = procMemory(srv.pid()); err != nil {
-		return nil, err
-	}
-	r.HWMReset = resetPeakRSS(srv.pid()) == nil
-
-	attackT := func(t *vegeta.Target) error {
-		*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(keytest.WrongSecret(target))}
-		return nil
-	}
-	r.Load.Before = loadAvg()
-	cpu0, err := procCPU(srv.pid())
+		r.HWMReset = resetPeakRSS(srv.pid()) == nil
+		attackT := func(t *vegeta.Target) error {
+			*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(keytest.WrongSecret(target))}
+			return nil
+		}
+		r.Load.Before = loadAvg()
+		cpu0, err := procCPU(srv.pid())
+		if err != nil {
+			return err
+		}
+		together(func() {
+			r.Attack = load(ctx, "attack", attackT, opt.attackers, 0, opt.attackFor)
+		}, func() {
+			r.ValidS = load(ctx, "valid", validT, opt.validUsers, opt.validRate, opt.attackFor)
+		})
+		r.Load.After = loadAvg()
+		cpu1, err := procCPU(srv.pid())
+		if err != nil {
+			return err
+		}
+		r.ServerCPU = cpu1 - cpu0
+		r.PeakHWM, _, err = procMemory(srv.pid())
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		r.Attack = load(ctx, "attack", attackT, opt.attackers, 0, opt.attackFor)
-	}()
-	go func() {
-		defer wg.Done()
-		r.ValidS = load(ctx, "valid", validT, opt.validUsers, opt.validRate, opt.attackFor)
-	}()
-	wg.Wait()
-	r.Load.After = loadAvg()
-	cpu1, err := procCPU(srv.pid())
-	if err != nil {
-		return nil, err
-	}
-	r.ServerCPU = cpu1 - cpu0
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	if r.PeakHWM, _, err = procMemory(srv.pid()); err != nil {
-		return nil, err
-	}
-	st, err := srv.stop()
-	srv = nil
-	if err != nil {
-		return nil, err
-	}
-	r.Server = st
 	return r, nil
 }
 

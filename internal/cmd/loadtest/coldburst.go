@@ -32,50 +32,34 @@ func runColdBurst(ctx context.Context, env *environment) (*coldBurstResult, erro
 	if err != nil {
 		return nil, err
 	}
-	srv, err := env.startServer(ctx, "cold-burst", db)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if srv != nil {
-			srv.kill()
-		}
-	}()
 	n := env.opt.burst
-	url := srv.base + "/v1/organizations/demo/appointments"
-	// One client with room for n keep-alive connections; each goroutine
-	// sends exactly one request, all released at once.
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: n, MaxIdleConnsPerHost: n,
-	}}
 	codes := make([]int, n)
 	lat := make([]time.Duration, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-			req.Header = bearer(key)
-			<-start
-			t := time.Now()
-			res, err := client.Do(req)
-			lat[i] = time.Since(t)
-			if err != nil {
-				return // code 0
-			}
-			_, _ = io.Copy(io.Discard, res.Body)
-			_ = res.Body.Close()
-			codes[i] = res.StatusCode
-		}()
-	}
-	load := loadRange{Before: loadAvg()}
-	close(start)
-	wg.Wait()
-	load.After = loadAvg()
-	st, err := srv.stop()
-	srv = nil
+	var load loadRange
+	st, err := env.session(ctx, env.bin, "cold-burst", db, nil, func(srv *server) error {
+		url := srv.base + "/v1/organizations/demo/appointments"
+		// One client with room for n keep-alive connections; each
+		// goroutine sends exactly one request, all released at once.
+		client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			MaxIdleConns: n, MaxIdleConnsPerHost: n,
+		}}
+		defer client.CloseIdleConnections()
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				codes[i], lat[i], _, _ = do(ctx, client, url, key)
+			}()
+		}
+		load.Before = loadAvg()
+		close(start)
+		wg.Wait()
+		load.After = loadAvg()
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

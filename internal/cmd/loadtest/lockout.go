@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -50,46 +49,28 @@ func runLockout(ctx context.Context, env *environment) (*lockoutResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := env.startServer(ctx, "lockout", db)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if srv != nil {
-			srv.kill()
-		}
-	}()
-	url := srv.base + "/v1/organizations/demo/appointments"
 	r := &lockoutResult{Attackers: opt.attackers, VictimRate: opt.victimRate, VictimDelay: time.Second, Duration: opt.attackFor}
-	attackT := func(t *vegeta.Target) error {
-		*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(keytest.WrongSecret(victim))}
+	r.Server, err = env.session(ctx, env.bin, "lockout", db, nil, func(srv *server) error {
+		url := srv.base + "/v1/organizations/demo/appointments"
+		attackT := func(t *vegeta.Target) error {
+			*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(keytest.WrongSecret(victim))}
+			return nil
+		}
+		victimT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: url, Header: bearer(victim)})
+		r.Load.Before = loadAvg()
+		r.Start = time.Now()
+		together(func() {
+			r.Attack = load(ctx, "attack", attackT, opt.attackers, 0, opt.attackFor)
+		}, func() {
+			sleepCtx(ctx, r.VictimDelay)
+			r.Victim = load(ctx, "victim", victimT, 8, opt.victimRate, opt.attackFor-r.VictimDelay)
+		})
+		r.Load.After = loadAvg()
 		return nil
-	}
-	victimT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: url, Header: bearer(victim)})
-	r.Load.Before = loadAvg()
-	r.Start = time.Now()
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		r.Attack = load(ctx, "attack", attackT, opt.attackers, 0, opt.attackFor)
-	}()
-	go func() {
-		defer wg.Done()
-		sleepCtx(ctx, r.VictimDelay)
-		r.Victim = load(ctx, "victim", victimT, 8, opt.victimRate, opt.attackFor-r.VictimDelay)
-	}()
-	wg.Wait()
-	r.Load.After = loadAvg()
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	st, err := srv.stop()
-	srv = nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	r.Server = st
 	return r, nil
 }
 

@@ -50,59 +50,47 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fs.Usage()
 		return errors.New("expected one command")
 	}
+	name := fs.Arg(0)
+	f, ok := commands[name]
+	if !ok && name != "report" {
+		fs.Usage()
+		return fmt.Errorf("unknown command %q", name)
+	}
 	env, err := newEnvironment(ctx, opt)
 	if err != nil {
 		return err
 	}
 	defer env.close()
-	switch fs.Arg(0) {
-	case "throughput":
-		r, err := runThroughput(ctx, env)
-		if err != nil {
-			return err
-		}
-		r.print(out)
-	case "cold-burst":
-		r, err := runColdBurst(ctx, env)
-		if err != nil {
-			return err
-		}
-		r.print(out)
-	case "attack":
-		r, err := runAttack(ctx, env)
-		if err != nil {
-			return err
-		}
-		r.print(out)
-	case "tenants":
-		r, err := runTenants(ctx, env)
-		if err != nil {
-			return err
-		}
-		r.print(out)
-	case "restart":
-		r, err := runRestart(ctx, env)
-		if err != nil {
-			return err
-		}
-		r.print(out)
-	case "stale":
-		r, err := runStale(ctx, env)
-		if err != nil {
-			return err
-		}
-		r.print(out)
-	case "churn":
-		r, err := runChurn(ctx, env)
-		if err != nil {
-			return err
-		}
-		r.print(out)
-	case "report":
+	if name == "report" {
 		return runReport(ctx, env, out)
-	default:
-		fs.Usage()
-		return fmt.Errorf("unknown command %q", fs.Arg(0))
 	}
+	res, err := f(ctx, env)
+	if err != nil {
+		return err
+	}
+	res.print(out)
 	return nil
+}
+
+// printer is a scenario's result: it prints itself, goals included.
+type printer interface{ print(io.Writer) }
+
+type command func(context.Context, *environment) (printer, error)
+
+// commands are the scenarios by name (report runs them all).
+var commands = map[string]command{
+	"throughput": as(runThroughput),
+	"cold-burst": as(runColdBurst),
+	"attack":     as(runAttack),
+	"tenants":    as(runTenants),
+	"restart":    as(runRestart),
+	"stale":      as(runStale),
+	"churn":      as(runChurn),
+}
+
+func as[T printer](f func(context.Context, *environment) (T, error)) command {
+	return func(ctx context.Context, env *environment) (printer, error) {
+		r, err := f(ctx, env)
+		return r, err
+	}
 }

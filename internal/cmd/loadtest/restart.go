@@ -114,33 +114,46 @@ func runRestart(ctx context.Context, env *environment) (*restartResult, error) {
 	}
 	r := &restartResult{N: len(keys), Spread: time.Second, Slots: runtime.GOMAXPROCS(0), Argon: oneArgon2id(7),
 		Attempts: make([]int, len(keys))}
-	srv, err := env.startServer(ctx, "restart", db)
+	r.Server, err = env.session(ctx, env.bin, "restart", db, nil, func(srv *server) error {
+		// The storm has its own deadline: past it, what was served is
+		// reported (and misses the goal), and the server still stops
+		// cleanly and logs its counters.
+		sctx, cancel := context.WithTimeout(ctx, opt.restartTimeout)
+		defer cancel()
+		r.Load.Before = loadAvg()
+		r.storm(sctx, srv.base+"/v1/organizations/restart/appointments", keys, opt.restartAttempts)
+		r.Load.After = loadAvg()
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if srv != nil {
-			srv.kill()
-		}
-	}()
-	ctx, cancel := context.WithTimeout(ctx, opt.restartTimeout)
-	defer cancel()
-	url := srv.base + "/v1/organizations/restart/appointments"
+	if st := r.Server; st.Has["hash_slots"] && st.HashSlots > 0 && st.HashSlots < 1<<20 {
+		r.Slots = int(st.HashSlots) // the server's own count
+	}
+	return r, nil
+}
+
+// storm sends each key's first request at its own moment within
+// r.Spread, and retries a 503 (or no answer) after its Retry-After (1 s
+// without one), up to attempts per key; any other answer ends the key's
+// tries. It fills r's Answers, Attempts, Served and Total.
+func (r *restartResult) storm(ctx context.Context, url string, keys []string, attempts int) {
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
 		MaxIdleConns: len(keys), MaxIdleConnsPerHost: len(keys),
 	}}
+	defer client.CloseIdleConnections()
 	r.Answers = newSample()
 	var mu sync.Mutex
 	var last time.Time
 	var wg sync.WaitGroup
-	r.Load.Before = loadAvg()
 	r.Start = time.Now()
 	for i, k := range keys {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sleepCtx(ctx, time.Until(r.Start.Add(time.Duration(int64(i)*int64(r.Spread)/int64(len(keys))))))
-			for attempt := 1; attempt <= opt.restartAttempts && ctx.Err() == nil; attempt++ {
+			for attempt := 1; attempt <= attempts && ctx.Err() == nil; attempt++ {
 				code, lat, ra, errText := do(ctx, client, url, k)
 				now := time.Now()
 				wait, hasRA := retryAfter(ra)
@@ -169,25 +182,11 @@ func runRestart(ctx context.Context, env *environment) (*restartResult, error) {
 		}()
 	}
 	wg.Wait()
-	r.Load.After = loadAvg()
 	r.Answers.Elapsed = time.Since(r.Start)
 	r.Answers.percentiles()
 	if !last.IsZero() {
 		r.Total = last.Sub(r.Start)
 	}
-	if err := context.Cause(ctx); err != nil && ctx.Err() != context.DeadlineExceeded {
-		return nil, err
-	}
-	st, err := srv.stop()
-	srv = nil
-	if err != nil {
-		return nil, err
-	}
-	r.Server = st
-	if st.Has["hash_slots"] && st.HashSlots > 0 && st.HashSlots < 1<<20 {
-		r.Slots = int(st.HashSlots) // the server's own count
-	}
-	return r, nil
 }
 
 func (r *restartResult) print(w io.Writer) {

@@ -201,3 +201,15 @@ func TestSamplePoints(t *testing.T) {
 		t.Fatalf("sample %+v", s)
 	}
 }
+
+// TestScenarioNames: the report runs and lists exactly the commands.
+func TestScenarioNames(t *testing.T) {
+	if len(scenarios) != len(commands) {
+		t.Fatalf("report lists %d scenarios, there are %d commands", len(scenarios), len(commands))
+	}
+	for _, name := range scenarios {
+		if _, ok := commands[name]; !ok {
+			t.Errorf("report lists %q, which is no command", name)
+		}
+	}
+}

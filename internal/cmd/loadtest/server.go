@@ -280,3 +280,22 @@ func (s *server) kill() {
 	_ = s.cmd.Process.Kill() // an error means it has exited already
 	<-s.done
 }
+
+// session starts a build of the example (bin) on db, runs f against it,
+// then stops it with SIGTERM and returns the counters it logged at
+// shutdown. If f or the start fails, or ctx ends, the server is killed.
+func (e *environment) session(ctx context.Context, bin, name, db string, env []string, f func(*server) error) (serviceStats, error) {
+	srv, err := e.startBinary(ctx, bin, name, db, env...)
+	if err != nil {
+		return serviceStats{}, err
+	}
+	if err := f(srv); err != nil {
+		srv.kill()
+		return serviceStats{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		srv.kill()
+		return serviceStats{}, err
+	}
+	return srv.stop()
+}

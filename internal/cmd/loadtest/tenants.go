@@ -59,61 +59,46 @@ func runTenants(ctx context.Context, env *environment) (*tenantsResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := env.startServer(ctx, "tenants", db)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if srv != nil {
-			srv.kill()
-		}
-	}()
 	r := &tenantsResult{AttackedKeys: len(attacked), Attackers: opt.attackers, First: opt.tenantFirst, Every: 100 * time.Millisecond}
-	otherURL := srv.base + "/v1/organizations/globex/appointments"
-	// An idle cold verify: first requests of distinct keys, one at a
-	// time, on the server with nothing else to do.
-	for _, k := range others[:idleRuns] {
-		t := time.Now()
-		code, err := get(ctx, otherURL, bearer(k))
-		if err != nil || code != http.StatusOK {
-			return nil, fmt.Errorf("idle cold verify: status %d, %v", code, err)
+	r.Server, err = env.session(ctx, env.bin, "tenants", db, nil, func(srv *server) error {
+		otherURL := srv.base + "/v1/organizations/globex/appointments"
+		// An idle cold verify: first requests of distinct keys, one at a
+		// time, on the server with nothing else to do.
+		for _, k := range others[:idleRuns] {
+			t := time.Now()
+			code, err := get(ctx, otherURL, bearer(k))
+			if err != nil || code != http.StatusOK {
+				return fmt.Errorf("idle cold verify: status %d, %v", code, err)
+			}
+			r.IdleRuns = append(r.IdleRuns, time.Since(t))
 		}
-		r.IdleRuns = append(r.IdleRuns, time.Since(t))
-	}
-	sorted := append([]time.Duration(nil), r.IdleRuns...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	r.IdleCold = quantile(sorted, 0.5)
+		sorted := append([]time.Duration(nil), r.IdleRuns...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+		r.IdleCold = quantile(sorted, 0.5)
 
-	attackURL := srv.base + "/v1/organizations/acme/appointments"
-	var next atomic.Int64
-	attackT := func(t *vegeta.Target) error {
-		k := attacked[int(next.Add(1))%len(attacked)]
-		*t = vegeta.Target{Method: "GET", URL: attackURL, Header: bearer(keytest.WrongSecret(k))}
+		attackURL := srv.base + "/v1/organizations/acme/appointments"
+		var next atomic.Int64
+		attackT := func(t *vegeta.Target) error {
+			k := attacked[int(next.Add(1))%len(attacked)]
+			*t = vegeta.Target{Method: "GET", URL: attackURL, Header: bearer(keytest.WrongSecret(k))}
+			return nil
+		}
+		// The flood runs 2 s before the first request and until 1 s
+		// after the last.
+		floodFor := 3*time.Second + time.Duration(r.First)*r.Every
+		r.Load.Before = loadAvg()
+		together(func() {
+			r.Attack = load(ctx, "flood", attackT, opt.attackers, 0, floodFor)
+		}, func() {
+			sleepCtx(ctx, 2*time.Second)
+			r.Victims = firstRequests(ctx, otherURL, others[idleRuns:], r.Every)
+		})
+		r.Load.After = loadAvg()
 		return nil
-	}
-	// The flood runs 2 s before the first request and until 1 s after
-	// the last.
-	floodFor := 3*time.Second + time.Duration(r.First)*r.Every
-	r.Load.Before = loadAvg()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		r.Attack = load(ctx, "flood", attackT, opt.attackers, 0, floodFor)
-	}()
-	sleepCtx(ctx, 2*time.Second)
-	r.Victims = firstRequests(ctx, otherURL, others[idleRuns:], r.Every)
-	wg.Wait()
-	r.Load.After = loadAvg()
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	st, err := srv.stop()
-	srv = nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	r.Server = st
 	return r, nil
 }
 

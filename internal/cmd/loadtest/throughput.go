@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -48,68 +47,54 @@ func runThroughput(ctx context.Context, env *environment) (*throughputResult, er
 	if err != nil {
 		return nil, err
 	}
-	srv, err := env.startBinary(ctx, twin, "throughput", db, "LOADTEST_TWIN_NOAUTH_ADDR="+noAuthAddr, "LOADTEST_TWIN_DB="+db)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if srv != nil {
-			srv.kill()
-		}
-	}()
 	const path = "/v1/organizations/demo/appointments"
-	authURL, noAuthURL := srv.base+path, "http://"+noAuthAddr+path
-	// The twin's listener opens its own pool after the server's start.
-	if err := waitOK(ctx, noAuthURL, 30*time.Second); err != nil {
-		return nil, err
-	}
-	// Warm up: the key's argon2id run, connections, the page's query.
-	for _, u := range []struct {
-		url string
-		h   http.Header
-	}{{authURL, bearer(key)}, {noAuthURL, nil}} {
-		if code, err := get(ctx, u.url, u.h); err != nil || code != http.StatusOK {
-			return nil, fmt.Errorf("warm-up GET %s: status %d, %v", u.url, code, err)
-		}
-	}
-	authT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: authURL, Header: bearer(key)})
-	noAuthT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: noAuthURL})
-	load(ctx, "warm", authT, opt.tpWorkers, 0, time.Second)
-	load(ctx, "warm", noAuthT, opt.tpWorkers, 0, time.Second)
-
 	r := &throughputResult{Workers: opt.tpWorkers, Rounds: opt.tpRounds, Round: opt.tpRound, Path: path}
-	// Both modes run at once, half the clients each: whatever else the
-	// machine does (the load generator itself, GC, the key service's
-	// background polls, CPU frequency) slows both alike, so the ratio
-	// compares only what each request costs. Run one after the other, the
-	// modes' rounds differed by more than the effect measured.
-	r.Load.Before = loadAvg()
-	for i := 0; i < opt.tpRounds; i++ {
-		var a, n *sample
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); a = load(ctx, "auth", authT, opt.tpWorkers/2, 0, opt.tpRound) }()
-		go func() { defer wg.Done(); n = load(ctx, "noauth", noAuthT, opt.tpWorkers/2, 0, opt.tpRound) }()
-		wg.Wait()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	env2 := []string{"LOADTEST_TWIN_NOAUTH_ADDR=" + noAuthAddr, "LOADTEST_TWIN_DB=" + db}
+	r.Server, err = env.session(ctx, twin, "throughput", db, env2, func(srv *server) error {
+		authURL, noAuthURL := srv.base+path, "http://"+noAuthAddr+path
+		// The twin's listener opens its own pool after the server's start.
+		if err := waitOK(ctx, noAuthURL, 30*time.Second); err != nil {
+			return err
 		}
-		r.AuthRounds = append(r.AuthRounds, a.RPS())
-		r.NoAuthRounds = append(r.NoAuthRounds, n.RPS())
-		if r.Auth == nil {
-			r.Auth, r.NoAuth = a, n
-			continue
+		// Warm up: the key's argon2id run, connections, the page's query.
+		for _, u := range []struct {
+			url string
+			h   http.Header
+		}{{authURL, bearer(key)}, {noAuthURL, nil}} {
+			if code, err := get(ctx, u.url, u.h); err != nil || code != http.StatusOK {
+				return fmt.Errorf("warm-up GET %s: status %d, %v", u.url, code, err)
+			}
 		}
-		r.Auth.merge(a)
-		r.NoAuth.merge(n)
-	}
-	r.Load.After = loadAvg()
-	st, err := srv.stop()
-	srv = nil
+		authT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: authURL, Header: bearer(key)})
+		noAuthT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: noAuthURL})
+		load(ctx, "warm", authT, opt.tpWorkers, 0, time.Second)
+		load(ctx, "warm", noAuthT, opt.tpWorkers, 0, time.Second)
+		// Both modes run at once, half the clients each: whatever else
+		// the machine does (the load generator itself, GC, the key
+		// service's background polls, CPU frequency) slows both alike, so
+		// the ratio compares only what each request costs. Run one after
+		// the other, the modes' rounds differed by more than the effect
+		// measured.
+		r.Load.Before = loadAvg()
+		for i := 0; i < opt.tpRounds && ctx.Err() == nil; i++ {
+			var a, n *sample
+			together(func() { a = load(ctx, "auth", authT, opt.tpWorkers/2, 0, opt.tpRound) },
+				func() { n = load(ctx, "noauth", noAuthT, opt.tpWorkers/2, 0, opt.tpRound) })
+			r.AuthRounds = append(r.AuthRounds, a.RPS())
+			r.NoAuthRounds = append(r.NoAuthRounds, n.RPS())
+			if r.Auth == nil {
+				r.Auth, r.NoAuth = a, n
+				continue
+			}
+			r.Auth.merge(a)
+			r.NoAuth.merge(n)
+		}
+		r.Load.After = loadAvg()
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	r.Server = st
 	return r, nil
 }
 

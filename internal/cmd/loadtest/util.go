@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -36,3 +37,13 @@ func passFail(ok bool) string {
 
 // progressOut receives progress lines of long set-ups.
 var progressOut = os.Stderr
+
+// together runs fs at once and returns when all have.
+func together(fs ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fs {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	wg.Wait()
+}
