@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"net/http"
+	"net/url"
 	"strconv"
 )
 
@@ -63,7 +64,12 @@ type page struct {
 
 // parsePage reads limit and cursor; a bad one is the client's error (400).
 func (c cursors) parsePage(r *http.Request, list, org string) (page, error) {
-	q := r.URL.Query()
+	return c.page(r.URL.Query(), list, org)
+}
+
+// page reads limit and cursor from q, the query of a list request or the
+// arguments of a list tool.
+func (c cursors) page(q url.Values, list, org string) (page, error) {
 	p := page{limit: defaultLimit}
 	if v := q.Get("limit"); v != "" || q.Has("limit") {
 		n, err := strconv.Atoi(v)

@@ -50,18 +50,18 @@ func writeProblemValue(w http.ResponseWriter, p problem) {
 	_ = json.NewEncoder(w).Encode(p) // a client that left is not our error
 }
 
-// validationFailed answers 422, naming every field in fields.
-func validationFailed(w http.ResponseWriter, errs []fieldError) {
+// validationProblem is the 422 answer naming every field in errs.
+func validationProblem(errs []fieldError) problem {
 	names := make([]string, len(errs))
 	for i, e := range errs {
 		names[i] = e.Field + " " + e.Detail
 	}
-	writeProblemValue(w, problem{
+	return problem{
 		Status: http.StatusUnprocessableEntity,
 		Code:   codeValidationFailed,
 		Detail: "invalid fields: " + strings.Join(names, "; "),
 		Errors: errs,
-	})
+	}
 }
 
 func notFound(w http.ResponseWriter) {

@@ -76,18 +76,27 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, doing string, st
 // answerError answers a failed operation: the client's mistakes as 400,
 // 404, 415 or 422, anything else as an internal error (logged).
 func (s *server) answerError(w http.ResponseWriter, r *http.Request, doing string, err error) {
+	if p, ok := problemFor(err); ok {
+		writeProblemValue(w, p)
+		return
+	}
+	s.internalError(w, r, doing, err)
+}
+
+// problemFor returns the problem that tells the client its mistake, or
+// false when err is not the client's.
+func problemFor(err error) (problem, bool) {
 	var bad *requestError
 	var invalid *invalidError
 	switch {
 	case errors.As(err, &bad) && bad.unsupported:
-		writeProblem(w, http.StatusUnsupportedMediaType, codeUnsupportedMedia, bad.msg)
+		return problem{Status: http.StatusUnsupportedMediaType, Code: codeUnsupportedMedia, Detail: bad.msg}, true
 	case errors.As(err, &bad):
-		writeProblem(w, http.StatusBadRequest, codeInvalidRequest, bad.msg)
+		return problem{Status: http.StatusBadRequest, Code: codeInvalidRequest, Detail: bad.msg}, true
 	case errors.As(err, &invalid):
-		validationFailed(w, invalid.errs)
+		return validationProblem(invalid.errs), true
 	case errors.Is(err, errNoRow):
-		notFound(w)
-	default:
-		s.internalError(w, r, doing, err)
+		return problem{Status: http.StatusNotFound, Code: codeNotFound, Detail: "no such resource"}, true
 	}
+	return problem{}, false
 }

@@ -155,11 +155,20 @@ func buildHandler(ctx context.Context, d *database, svc *apikey.Service, cfg ser
 	if err != nil {
 		return nil, err
 	}
+	// /mcp has no {orgId}: the organization is the key's, and every
+	// request is a POST, so the permission is checked per tool.
+	mcpAuth, err := middleware.New(middleware.Config{Authenticator: svc, Realm: "driive", Logger: cfg.Log,
+		Org:        func(*http.Request) (string, bool) { return "", false },
+		Permission: func(*http.Request) apikey.Permission { return apikey.Read },
+	})
+	if err != nil {
+		return nil, err
+	}
 	pages, err := web.New(web.Config{Service: svc, AdminPassword: cfg.AdminPassword, Logger: cfg.Log, OrgID: demoOrg})
 	if err != nil {
 		return nil, err
 	}
-	return newHandler(handlerConfig{DB: d, CursorKey: cursorKey, Auth: mw.Handler, Web: pages, Logger: cfg.Log})
+	return newHandler(handlerConfig{DB: d, CursorKey: cursorKey, Auth: mw.Handler, MCPAuth: mcpAuth.Handler, Web: pages, Logger: cfg.Log})
 }
 
 // dialable turns a listening address into one a client can dial: an

@@ -16,6 +16,7 @@ type handlerConfig struct {
 	DB        *database
 	CursorKey []byte                          // signs list cursors
 	Auth      func(http.Handler) http.Handler // the keyauth middleware
+	MCPAuth   func(http.Handler) http.Handler // the same, not bound to an organization, for /mcp
 	Web       http.Handler                    // the Developer > API Keys pages under /developer/
 	Logger    *slog.Logger                    // request log and internal errors
 	Now       func() time.Time                // default time.Now
@@ -34,8 +35,8 @@ func (s *server) now() time.Time { return s.clock().UTC().Truncate(time.Microsec
 // newHandler returns the whole HTTP surface: /healthz, the API under
 // /v1/organizations/{orgId}/, and the web pages under /developer/.
 func newHandler(cfg handlerConfig) (http.Handler, error) {
-	if cfg.DB == nil || cfg.Auth == nil || cfg.Web == nil || cfg.Logger == nil || len(cfg.CursorKey) == 0 {
-		return nil, errors.New("driive: handlerConfig needs DB, CursorKey, Auth, Web and Logger")
+	if cfg.DB == nil || cfg.Auth == nil || cfg.MCPAuth == nil || cfg.Web == nil || cfg.Logger == nil || len(cfg.CursorKey) == 0 {
+		return nil, errors.New("driive: handlerConfig needs DB, CursorKey, Auth, MCPAuth, Web and Logger")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -55,6 +56,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	mount(s, mux, api, teamMembers)
 	api("GET /v1/organizations/{orgId}/availability", s.getAvailability)
 	mux.Handle("/v1/organizations/{orgId}/availability", methodNotAllowed("GET, HEAD"))
+	mux.Handle("/mcp", s.newMCPHandler(cfg.MCPAuth))
 
 	mux.Handle("/developer/", cfg.Web)
 	mux.Handle("GET /{$}", http.RedirectHandler("/developer/api-keys", http.StatusSeeOther))
