@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/middleware"
 )
@@ -107,8 +109,10 @@ func TestCheckContract(t *testing.T) {
 				if ref != nil {
 					t.Fatalf("refused: %+v", ref)
 				}
-				if p.KeyID != e.writeKey.ID || p.OrgID != "acme" || p.Permission != apikey.Write {
-					t.Errorf("principal = %+v", p)
+				k := e.writeKey
+				want := apikey.Principal{KeyID: k.ID, OrgID: k.OrgID, Permission: k.Permission, Name: k.Name, Prefix: k.Prefix}
+				if d := cmp.Diff(want, p); d != "" {
+					t.Errorf("principal differs (-want +got):\n%s", d)
 				}
 				return
 			}
@@ -127,15 +131,17 @@ func TestCheckContract(t *testing.T) {
 // contract's problem with the same status and code.
 func checkRefusal(t *testing.T, ref *middleware.Refusal, status int, code, challenge string, tokens ...string) {
 	t.Helper()
-	if ref.Status != status || ref.Code != code || ref.Challenge != challenge {
-		t.Errorf("refusal = %d %q %q, want %d %q %q", ref.Status, ref.Code, ref.Challenge, status, code, challenge)
+	type facts struct {
+		Status          int
+		Code, Challenge string
+		RetryAfter      time.Duration // the default 2s on a 503, else 0
 	}
-	if want := time.Duration(0); status == 503 {
-		if ref.RetryAfter != 2*time.Second {
-			t.Errorf("RetryAfter = %v on a 503, want the default 2s", ref.RetryAfter)
-		}
-	} else if ref.RetryAfter != want {
-		t.Errorf("RetryAfter = %v on a %d", ref.RetryAfter, status)
+	want := facts{status, code, challenge, 0}
+	if status == 503 {
+		want.RetryAfter = 2 * time.Second
+	}
+	if d := cmp.Diff(want, facts{ref.Status, ref.Code, ref.Challenge, ref.RetryAfter}); d != "" {
+		t.Errorf("refusal differs (-want +got):\n%s", d)
 	}
 	var body problemBody
 	dec := json.NewDecoder(strings.NewReader(string(ref.Body())))
@@ -143,9 +149,9 @@ func checkRefusal(t *testing.T, ref *middleware.Refusal, status int, code, chall
 	if err := dec.Decode(&body); err != nil {
 		t.Fatalf("body %q: %v", ref.Body(), err)
 	}
-	if body.Status != status || body.Code != code || body.Type != "about:blank" ||
-		body.Title != http.StatusText(status) || body.Detail == "" || body.Detail != ref.Detail {
-		t.Errorf("body = %+v, refusal detail %q", body, ref.Detail)
+	wantBody := problemBody{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: ref.Detail, Code: code}
+	if d := cmp.Diff(wantBody, body); d != "" || body.Detail == "" {
+		t.Errorf("body differs from the refusal (-want +got), or has no detail:\n%s", d)
 	}
 	for _, tok := range tokens {
 		if ref.Err != nil && len(tok) >= 8 && strings.Contains(ref.Err.Error(), tok) {
