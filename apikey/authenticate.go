@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 	"unsafe"
 )
@@ -91,7 +92,14 @@ func (s *Service) decide(e *entry, now int64) (Principal, error) {
 	if e.evicted.Load() {
 		s.cache.usedAfterEviction(e.principal.KeyID, now)
 	}
-	return e.principal, nil
+	p := e.principal
+	if exp := e.expiresAt.Load(); exp != math.MaxInt64 {
+		p.ExpiresAt = time.Unix(0, exp).UTC()
+	}
+	if rot := e.rotatedAt.Load(); rot != 0 {
+		p.RotatedAt = time.Unix(0, rot).UTC()
+	}
+	return p, nil
 }
 
 // fresh reports whether the change feed was read recently enough to trust
@@ -115,7 +123,7 @@ func (s *Service) refresh(ctx context.Context, e *entry) error {
 		s.stats.unavailable.Add(1)
 		return unavailable("reading key status", err)
 	}
-	e.merge(r.RevokedAt, r.ExpiresAt)
+	e.merge(r.RevokedAt, r.ExpiresAt, r.RotatedAt)
 	return nil
 }
 
@@ -240,7 +248,7 @@ func (s *Service) verify(ctx context.Context, token, id string, digest [sha256.S
 		if err != nil {
 			return nil, unavailable("reading the key", err)
 		}
-		e.merge(r.RevokedAt, r.ExpiresAt)
+		e.merge(r.RevokedAt, r.ExpiresAt, r.RotatedAt)
 		if attempt == 3 {
 			// Statuses keep changing under us; answer with the status
 			// just read, without caching (so its use goes to pending).

@@ -21,6 +21,7 @@ type entry struct {
 	principal Principal
 	revokedAt atomic.Int64 // unix ns; 0: not revoked
 	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
+	rotatedAt atomic.Int64 // unix ns; 0: not rotated
 	lastUsed  atomic.Int64 // unix ns of the latest success; 0: none
 	flushed   atomic.Int64 // the lastUsed value already written to the store
 	evicted   atomic.Bool  // dropped from the cache; see Service.decide
@@ -31,12 +32,15 @@ func newEntry(r Record, digest [sha256.Size]byte) *entry {
 		KeyID: r.ID, OrgID: r.OrgID, Permission: r.Permission, Name: r.Name, Prefix: r.Prefix,
 	}}
 	e.expiresAt.Store(math.MaxInt64)
-	e.merge(r.RevokedAt, r.ExpiresAt)
+	e.merge(r.RevokedAt, r.ExpiresAt, r.RotatedAt)
 	return e
 }
 
 // merge folds in a key's stored status; see entry for why order is free.
-func (e *entry) merge(revokedAt, expiresAt time.Time) {
+func (e *entry) merge(revokedAt, expiresAt, rotatedAt time.Time) {
+	if !rotatedAt.IsZero() {
+		e.rotatedAt.CompareAndSwap(0, nonZeroNanos(rotatedAt))
+	}
 	if !revokedAt.IsZero() {
 		e.revokedAt.CompareAndSwap(0, nonZeroNanos(revokedAt))
 	}
@@ -191,7 +195,7 @@ func (c *cache) apply(ch Change) {
 	c.mu.Lock()
 	c.epoch++
 	if e := c.snapshot()[ch.ID]; e != nil {
-		e.merge(ch.RevokedAt, ch.ExpiresAt)
+		e.merge(ch.RevokedAt, ch.ExpiresAt, ch.RotatedAt)
 	}
 	c.mu.Unlock()
 }

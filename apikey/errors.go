@@ -17,6 +17,10 @@ var (
 	ErrUnavailable = errors.New("apikey: authentication unavailable")
 	// ErrCorruptHash: the stored hash of a key cannot be used.
 	ErrCorruptHash = errors.New("apikey: corrupt stored hash")
+	// ErrAlreadyRotated: the key was rotated before; rotate its
+	// replacement instead. A second rotation would cut the replacement's
+	// grace short.
+	ErrAlreadyRotated = errors.New("apikey: key already rotated")
 	// ErrNotFound: no such key, or it belongs to another organization.
 	ErrNotFound = errors.New("apikey: not found")
 	// ErrAlreadyExists: a key with this id is already stored.

@@ -17,7 +17,16 @@ type Key struct {
 	ExpiresAt  time.Time // zero: never expires
 	LastUsedAt time.Time // zero: never used
 	RevokedAt  time.Time // zero: not revoked
+	// RotatedAt is when the key was replaced by Rotate (its expiry then
+	// became the end of the grace period); zero: never rotated.
+	RotatedAt time.Time
+	// CreatedBy is the actor of the context the key was created in (see
+	// WithActor), without its Addr; zero when unknown.
+	CreatedBy Actor
 }
+
+// Rotated reports whether the key has been replaced by a rotation.
+func (k Key) Rotated() bool { return !k.RotatedAt.IsZero() }
 
 // Revoked reports whether the key has been revoked.
 func (k Key) Revoked() bool { return !k.RevokedAt.IsZero() }
@@ -48,6 +57,12 @@ type Principal struct {
 	Permission Permission
 	Name       string
 	Prefix     string
+	// ExpiresAt is when the key stops working (zero: never), and
+	// RotatedAt when it was replaced (zero: it was not), as this Service
+	// knows them when it authenticates the request: the middleware
+	// announces both to the client (Deprecation and Sunset headers).
+	ExpiresAt time.Time
+	RotatedAt time.Time
 }
 
 // Secret holds the plaintext of a newly minted key. It is shown once: it

@@ -50,7 +50,8 @@ func TestRotateKeepsNamePermissionOrgAndLifetime(t *testing.T) {
 			if d := cmp.Diff(want, nk); d != "" {
 				t.Fatalf("new key does not carry over the old one's name, permission and lifetime (-want +got):\n%s", d)
 			}
-			wantP := apikey.Principal{KeyID: nk.ID, OrgID: old.OrgID, Permission: apikey.Read, Name: old.Name, Prefix: nk.Prefix}
+			wantP := apikey.Principal{KeyID: nk.ID, OrgID: old.OrgID, Permission: apikey.Read, Name: old.Name, Prefix: nk.Prefix,
+				ExpiresAt: tt.wantExpires}
 			if d := cmp.Diff(wantP, mustAuth(t, e, token)); d != "" {
 				t.Fatalf("new key authenticates as another principal (-want +got):\n%s", d)
 			}

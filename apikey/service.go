@@ -95,8 +95,9 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (Key, Secret, erro
 	if err != nil {
 		return Key{}, Secret{}, err
 	}
+	ctx, by := withCleanActor(ctx)
 	return s.mintAndStore(ctx, Key{
-		OrgID: p.OrgID, Name: p.Name, Permission: p.Permission, CreatedAt: now, ExpiresAt: expires,
+		OrgID: p.OrgID, Name: p.Name, Permission: p.Permission, CreatedAt: now, ExpiresAt: expires, CreatedBy: by,
 	}, func(r Record) error { return s.store.Create(ctx, r) })
 }
 
@@ -248,11 +249,12 @@ func (s *Service) Revoke(ctx context.Context, orgID, idOrPrefix string) (Key, er
 	if err != nil {
 		return Key{}, err
 	}
+	ctx, _ = withCleanActor(ctx)
 	k, err := s.store.Revoke(ctx, orgID, id, s.now())
 	if err != nil {
 		return Key{}, s.storeErr("revoking the key", err)
 	}
-	s.cache.apply(Change{ID: k.ID, RevokedAt: k.RevokedAt, ExpiresAt: k.ExpiresAt})
+	s.cache.apply(Change{ID: k.ID, RevokedAt: k.RevokedAt, ExpiresAt: k.ExpiresAt, RotatedAt: k.RotatedAt})
 	return k, nil
 }
 
@@ -270,7 +272,9 @@ type RotateParams struct {
 
 // Rotate replaces a key with a new one of the same organization, name and
 // permission, and shortens the old key's life to the grace period. Rotating
-// a revoked or expired key fails with ErrKeyRevoked or ErrKeyExpired.
+// a revoked or expired key fails with ErrKeyRevoked or ErrKeyExpired, and
+// rotating a key a second time with ErrAlreadyRotated: that would cut
+// short the grace its clients were promised.
 func (s *Service) Rotate(ctx context.Context, p RotateParams) (Key, Secret, error) {
 	now := s.now()
 	if err := validateOrg(p.OrgID); err != nil {
@@ -296,13 +300,16 @@ func (s *Service) Rotate(ctx context.Context, p RotateParams) (Key, Secret, erro
 		return Key{}, Secret{}, ErrKeyRevoked
 	case old.Expired(now):
 		return Key{}, Secret{}, ErrKeyExpired
+	case old.Rotated():
+		return Key{}, Secret{}, fmt.Errorf("%w on %s: rotate its replacement instead", ErrAlreadyRotated, old.RotatedAt.Format(time.RFC3339))
 	}
+	ctx, by := withCleanActor(ctx)
 	if expires.IsZero() && !old.ExpiresAt.IsZero() {
 		expires = now.Add(old.ExpiresAt.Sub(old.CreatedAt))
 	}
 	var updated Key
 	k, secret, err := s.mintAndStore(ctx, Key{
-		OrgID: old.OrgID, Name: old.Name, Permission: old.Permission, CreatedAt: now, ExpiresAt: expires,
+		OrgID: old.OrgID, Name: old.Name, Permission: old.Permission, CreatedAt: now, ExpiresAt: expires, CreatedBy: by,
 	}, func(r Record) error {
 		var err error
 		updated, err = s.store.Rotate(ctx, Rotation{
@@ -313,14 +320,14 @@ func (s *Service) Rotate(ctx context.Context, p RotateParams) (Key, Secret, erro
 	if err != nil {
 		return Key{}, Secret{}, err
 	}
-	s.cache.apply(Change{ID: updated.ID, RevokedAt: updated.RevokedAt, ExpiresAt: updated.ExpiresAt})
+	s.cache.apply(Change{ID: updated.ID, RevokedAt: updated.RevokedAt, ExpiresAt: updated.ExpiresAt, RotatedAt: updated.RotatedAt})
 	return k, secret, nil
 }
 
 // storeErr keeps the sentinels a caller acts on and reports any other
 // store failure as ErrUnavailable.
 func (s *Service) storeErr(doing string, err error) error {
-	for _, sentinel := range []error{ErrNotFound, ErrAlreadyExists, ErrKeyRevoked, ErrKeyExpired, ErrInvalidArgument} {
+	for _, sentinel := range []error{ErrNotFound, ErrAlreadyExists, ErrKeyRevoked, ErrKeyExpired, ErrAlreadyRotated, ErrInvalidArgument} {
 		if errors.Is(err, sentinel) {
 			return err
 		}

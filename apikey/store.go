@@ -14,9 +14,16 @@ import (
 // Times passed in are UTC with microsecond precision; a Store must return
 // them exactly.
 //
+// Create, Revoke and Rotate each record an [Event] of the audit trail in
+// the same transaction as their change, with the actor of their context
+// ([ActorFromContext]; the zero Actor when there is none): the change and
+// its event are stored together or not at all. A Revoke that changes
+// nothing records nothing.
+//
 // store/storetest holds the conformance suite every Store must pass.
 type Store interface {
-	// Create stores a new record. ErrAlreadyExists if its id is taken.
+	// Create stores a new record and its KeyCreated event. ErrAlreadyExists
+	// if its id is taken.
 	Create(ctx context.Context, r Record) error
 
 	// Get returns the record with this id. ErrNotFound if there is none.
@@ -35,10 +42,11 @@ type Store interface {
 
 	// Rotate atomically checks that the old key exists in the organization
 	// (else ErrNotFound), is not revoked (ErrKeyRevoked) and has not expired
-	// at r.Now (ErrKeyExpired); sets its ExpiresAt to the earlier of its own
+	// at r.Now (ErrKeyExpired) and has not been rotated before
+	// (ErrAlreadyRotated); sets its RotatedAt to r.Now and its ExpiresAt to the earlier of its own
 	// and r.GraceUntil; and creates r.New (ErrAlreadyExists if its id is
-	// taken). Either everything happens or nothing. The old key's change of
-	// expiry is recorded in the change feed. It returns the old key as stored
+	// taken); and records a KeyRotated event. Either everything happens or
+	// nothing. The old key's change is recorded in the change feed. It returns the old key as stored
 	// afterwards.
 	Rotate(ctx context.Context, r Rotation) (Key, error)
 
@@ -63,6 +71,11 @@ type Store interface {
 	// A Store answers with a constant number of queries, whatever the
 	// number of keys.
 	Changes(ctx context.Context, cursor string) ([]Change, string, error)
+
+	// Events returns up to q.Limit events of q.OrgID, newest first, older
+	// than the event q.Before ("" from the newest). ErrInvalidArgument if
+	// q.Before is not an id this Store issued.
+	Events(ctx context.Context, q EventQuery) ([]Event, error)
 }
 
 // ListQuery selects one page of an organization's keys.
@@ -101,4 +114,5 @@ type Change struct {
 	ID        string
 	RevokedAt time.Time // zero: not revoked
 	ExpiresAt time.Time // zero: no expiry
+	RotatedAt time.Time // zero: not rotated
 }

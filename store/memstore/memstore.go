@@ -21,9 +21,10 @@ const maxChanges = 100_000
 type Store struct {
 	mu      sync.Mutex
 	records map[string]*apikey.Record
-	changes []change // ascending seq
-	seq     uint64   // seq of the last change
-	keep    int      // changes kept at least; 0 means maxChanges (tests set less)
+	changes []change       // ascending seq
+	seq     uint64         // seq of the last change
+	keep    int            // changes kept at least; 0 means maxChanges (tests set less)
+	events  []apikey.Event // the audit trail, oldest first; ids are 1, 2, ...
 }
 
 type change struct {
@@ -43,7 +44,11 @@ func (s *Store) Create(ctx context.Context, r apikey.Record) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.createLocked(r)
+	if err := s.createLocked(r); err != nil {
+		return err
+	}
+	s.eventLocked(ctx, apikey.Event{At: r.CreatedAt, OrgID: r.OrgID, KeyID: r.ID, Action: apikey.KeyCreated})
+	return nil
 }
 
 func (s *Store) createLocked(r apikey.Record) error {
@@ -118,6 +123,7 @@ func (s *Store) Revoke(ctx context.Context, orgID, id string, at time.Time) (api
 	if r.RevokedAt.IsZero() {
 		r.RevokedAt = at
 		s.logLocked(r.Key)
+		s.eventLocked(ctx, apikey.Event{At: at, OrgID: orgID, KeyID: id, Action: apikey.KeyRevoked})
 	}
 	return r.Key, nil
 }
@@ -137,14 +143,18 @@ func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, er
 		return apikey.Key{}, fmt.Errorf("memstore: key %s: %w", rot.OldID, apikey.ErrKeyRevoked)
 	case r.Expired(rot.Now):
 		return apikey.Key{}, fmt.Errorf("memstore: key %s: %w", rot.OldID, apikey.ErrKeyExpired)
+	case r.Rotated():
+		return apikey.Key{}, fmt.Errorf("memstore: key %s: %w", rot.OldID, apikey.ErrAlreadyRotated)
 	}
 	if err := s.createLocked(rot.New); err != nil {
 		return apikey.Key{}, err
 	}
 	if r.ExpiresAt.IsZero() || rot.GraceUntil.Before(r.ExpiresAt) {
 		r.ExpiresAt = rot.GraceUntil
-		s.logLocked(r.Key)
 	}
+	r.RotatedAt = rot.Now
+	s.logLocked(r.Key)
+	s.eventLocked(ctx, apikey.Event{At: rot.Now, OrgID: rot.OrgID, KeyID: rot.OldID, Action: apikey.KeyRotated, NewKeyID: rot.New.ID})
 	return r.Key, nil
 }
 
@@ -180,7 +190,7 @@ func (s *Store) RecordUse(ctx context.Context, uses []apikey.Use) error {
 
 func (s *Store) logLocked(k apikey.Key) {
 	s.seq++
-	s.changes = append(s.changes, change{s.seq, apikey.Change{ID: k.ID, RevokedAt: k.RevokedAt, ExpiresAt: k.ExpiresAt}})
+	s.changes = append(s.changes, change{s.seq, apikey.Change{ID: k.ID, RevokedAt: k.RevokedAt, ExpiresAt: k.ExpiresAt, RotatedAt: k.RotatedAt}})
 	keep := s.keep
 	if keep == 0 {
 		keep = maxChanges
@@ -216,4 +226,39 @@ func (s *Store) Changes(ctx context.Context, cursor string) ([]apikey.Change, st
 		out = append(out, c.Change)
 	}
 	return out, strconv.FormatUint(s.seq, 10), nil
+}
+
+// eventLocked appends an event of the audit trail, with the context's
+// actor, under the same lock as the change it records.
+func (s *Store) eventLocked(ctx context.Context, e apikey.Event) {
+	e.Actor, _ = apikey.ActorFromContext(ctx)
+	e.ID = strconv.Itoa(len(s.events) + 1)
+	s.events = append(s.events, e)
+}
+
+// Events implements apikey.Store.
+func (s *Store) Events(ctx context.Context, q apikey.EventQuery) ([]apikey.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Limit < 1 {
+		return nil, fmt.Errorf("memstore: limit %d: %w", q.Limit, apikey.ErrInvalidArgument)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	end := len(s.events) // events[i] has id i+1
+	if q.Before != "" {
+		n, err := strconv.Atoi(q.Before)
+		if err != nil || n < 1 || n > len(s.events) || strconv.Itoa(n) != q.Before {
+			return nil, fmt.Errorf("memstore: event id %q: %w", q.Before, apikey.ErrInvalidArgument)
+		}
+		end = n - 1
+	}
+	var out []apikey.Event
+	for i := end - 1; i >= 0 && len(out) < q.Limit; i-- {
+		if s.events[i].OrgID == q.OrgID {
+			out = append(out, s.events[i])
+		}
+	}
+	return out, nil
 }

@@ -122,7 +122,7 @@ func (s *Store) changesAfter(ctx context.Context, c cursor, now time.Time) ([]ap
 	)
 	for rows.Next() {
 		var ch apikey.Change
-		if err := rows.Scan(&pruned, &maxSeq, &seq, &keyID, timeCol{&ch.RevokedAt}, timeCol{&ch.ExpiresAt}); err != nil {
+		if err := rows.Scan(&pruned, &maxSeq, &seq, &keyID, timeCol{&ch.RevokedAt}, timeCol{&ch.ExpiresAt}, timeCol{&ch.RotatedAt}); err != nil {
 			return nil, cursor{}, wrap("reading the change feed", err)
 		}
 		if !seq.Valid {

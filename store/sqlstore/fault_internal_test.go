@@ -38,12 +38,12 @@ type operation struct {
 
 func keyRow(q *queries) *sqlmock.Rows {
 	return sqlmock.NewRows(strings.Split(keyColumns, ", ")).
-		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", mockNow, nil, nil, nil, nil)
+		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", mockNow, nil, nil, nil, nil, nil, nil, nil)
 }
 
 func badKeyRow() *sqlmock.Rows {
 	return sqlmock.NewRows(strings.Split(keyColumns, ", ")).
-		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", true, nil, nil, nil, nil)
+		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", true, nil, nil, nil, nil, nil, nil, nil)
 }
 
 func execStep(name string, stmt func(q *queries) string, res driver.Result) step {
@@ -87,8 +87,8 @@ var (
 
 func operations() []operation {
 	changeRows := func(*queries) *sqlmock.Rows {
-		return sqlmock.NewRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at"}).
-			AddRow(int64(0), int64(5), int64(5), "abcdefghijkl", mockNow, nil)
+		return sqlmock.NewRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at", "rotated_at"}).
+			AddRow(int64(0), int64(5), int64(5), "abcdefghijkl", mockNow, nil, nil)
 	}
 	headRows := func(*queries) *sqlmock.Rows {
 		return sqlmock.NewRows([]string{"kind", "v"}).AddRow(int64(0), int64(0)).AddRow(int64(1), int64(4))
@@ -100,18 +100,21 @@ func operations() []operation {
 	rotation := apikey.Rotation{OrgID: "org", OldID: "abcdefghijkl", Now: mockNow, GraceUntil: mockNow.Add(time.Hour),
 		New: apikey.Record{Key: apikey.Key{ID: "newnewnewnew", OrgID: "org", Name: "n", Prefix: "dk_newnewnewnew", Permission: apikey.Read, CreatedAt: mockNow}, Hash: "h"}}
 	return []operation{
-		{name: "Create", steps: []step{execStep("insert", func(q *queries) string { return q.insertKey }, sqlmock.NewResult(0, 1))},
+		{name: "Create", tx: true, steps: []step{beginStep,
+			execStep("insert", func(q *queries) string { return q.insertKey }, sqlmock.NewResult(0, 1)),
+			execStep("event", func(q *queries) string { return q.insertEvent }, sqlmock.NewResult(1, 1)),
+			commitStep},
 			call: func(s *Store) error { return s.Create(context.Background(), rotation.New) }},
 		{name: "Get", steps: []step{getStep},
 			call: func(s *Store) error { _, err := s.Get(context.Background(), "abcdefghijkl"); return err }},
 		{name: "List", steps: []step{queryStep("list", func(q *queries) string { return q.listFirst },
 			func(*queries) *sqlmock.Rows {
 				return sqlmock.NewRows(strings.Split(listColumns, ", ")).
-					AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "write", mockNow, nil, nil, nil)
+					AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "write", mockNow, nil, nil, nil, nil, nil, nil)
 			},
 			func() *sqlmock.Rows {
 				return sqlmock.NewRows(strings.Split(listColumns, ", ")).
-					AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "owner", mockNow, nil, nil, nil)
+					AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "owner", mockNow, nil, nil, nil, nil, nil, nil)
 			})},
 			call: func(s *Store) error {
 				_, err := s.List(context.Background(), apikey.ListQuery{OrgID: "org", Limit: 10})
@@ -121,6 +124,7 @@ func operations() []operation {
 			updateStep("update", func(q *queries) string { return q.revoke }),
 			getStep,
 			execStep("change", func(q *queries) string { return q.insertChange }, sqlmock.NewResult(1, 1)),
+			execStep("event", func(q *queries) string { return q.insertEvent }, sqlmock.NewResult(1, 1)),
 			commitStep},
 			call: func(s *Store) error {
 				_, err := s.Revoke(context.Background(), "org", "abcdefghijkl", mockNow)
@@ -131,8 +135,22 @@ func operations() []operation {
 			getStep,
 			execStep("insert", func(q *queries) string { return q.insertKey }, sqlmock.NewResult(0, 1)),
 			execStep("change", func(q *queries) string { return q.insertChange }, sqlmock.NewResult(1, 1)),
+			execStep("event", func(q *queries) string { return q.insertEvent }, sqlmock.NewResult(1, 1)),
 			commitStep},
 			call: func(s *Store) error { _, err := s.Rotate(context.Background(), rotation); return err }},
+		{name: "Events", steps: []step{queryStep("events", func(q *queries) string { return q.eventsFirst },
+			func(*queries) *sqlmock.Rows {
+				return sqlmock.NewRows(strings.Split(eventColumns, ", ")).
+					AddRow(int64(1), "org", "abcdefghijkl", "key.created", mockNow, "u", "U", "", "")
+			},
+			func() *sqlmock.Rows {
+				return sqlmock.NewRows(strings.Split(eventColumns, ", ")).
+					AddRow("one", "org", "abcdefghijkl", "key.created", mockNow, "u", "U", "", "")
+			})},
+			call: func(s *Store) error {
+				_, err := s.Events(context.Background(), apikey.EventQuery{OrgID: "org", Limit: 10})
+				return err
+			}},
 		{name: "SetTag", steps: []step{execStep("update", func(q *queries) string { return q.setTag }, sqlmock.NewResult(0, 1))},
 			call: func(s *Store) error { return s.SetTag(context.Background(), "abcdefghijkl", "t1:x") }},
 		{name: "RecordUse", steps: []step{
@@ -144,8 +162,8 @@ func operations() []operation {
 			call: func(s *Store) error { _, _, err := s.Changes(context.Background(), ""); return err }},
 		{name: "Changes/after", steps: []step{queryStep("after", func(q *queries) string { return q.changesAfter }, changeRows,
 			func() *sqlmock.Rows {
-				return sqlmock.NewRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at"}).
-					AddRow(int64(0), int64(5), int64(5), "abcdefghijkl", "2030-01-01", nil)
+				return sqlmock.NewRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at", "rotated_at"}).
+					AddRow(int64(0), int64(5), int64(5), "abcdefghijkl", "2030-01-01", nil, nil)
 			})},
 			call: func(s *Store) error { _, _, err := s.Changes(context.Background(), "4"); return err }},
 	}
@@ -241,7 +259,9 @@ func TestUniqueViolations(t *testing.T) {
 			db, mock, _ := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
 			defer db.Close()
 			s, _ := New(db, tc.d)
+			mock.ExpectBegin()
 			mock.ExpectExec(queriesFor(tc.d).insertKey).WillReturnError(tc.err)
+			mock.ExpectRollback()
 			err := s.Create(context.Background(), apikey.Record{Key: apikey.Key{ID: "x", Permission: apikey.Read, CreatedAt: mockNow}})
 			if errors.Is(err, apikey.ErrAlreadyExists) != tc.want || !errors.Is(err, tc.err) {
 				t.Fatalf("Create = %v, want ErrAlreadyExists: %v", err, tc.want)

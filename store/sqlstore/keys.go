@@ -16,12 +16,15 @@ func scanRecord(row scanner) (apikey.Record, error) {
 	var r apikey.Record
 	var perm string
 	var tag sql.NullString // NULL: a row written before tags existed
+	var byID, byName sql.NullString
 	err := row.Scan(&r.ID, &r.OrgID, &r.Name, &r.Prefix, &perm, &r.Hash,
-		timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt}, timeCol{&r.LastUsedAt}, timeCol{&r.RevokedAt}, &tag)
+		timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt}, timeCol{&r.LastUsedAt}, timeCol{&r.RevokedAt}, &tag,
+		timeCol{&r.RotatedAt}, &byID, &byName)
 	if err != nil {
 		return r, err
 	}
 	r.Tag = tag.String
+	r.CreatedBy = apikey.Actor{ID: byID.String, Name: byName.String}
 	r.Permission, err = parsePermission(r.ID, perm)
 	return r, err
 }
@@ -30,11 +33,14 @@ func scanRecord(row scanner) (apikey.Record, error) {
 func scanKey(row scanner) (apikey.Key, error) {
 	var k apikey.Key
 	var perm string
+	var byID, byName sql.NullString // NULL: a row written before the audit trail existed
 	err := row.Scan(&k.ID, &k.OrgID, &k.Name, &k.Prefix, &perm,
-		timeCol{&k.CreatedAt}, timeCol{&k.ExpiresAt}, timeCol{&k.LastUsedAt}, timeCol{&k.RevokedAt})
+		timeCol{&k.CreatedAt}, timeCol{&k.ExpiresAt}, timeCol{&k.LastUsedAt}, timeCol{&k.RevokedAt},
+		timeCol{&k.RotatedAt}, &byID, &byName)
 	if err != nil {
 		return k, err
 	}
+	k.CreatedBy = apikey.Actor{ID: byID.String, Name: byName.String}
 	k.Permission, err = parsePermission(k.ID, perm)
 	return k, err
 }
@@ -48,9 +54,16 @@ func parsePermission(id, s string) (apikey.Permission, error) {
 	return p, nil
 }
 
-// Create implements apikey.Store. One INSERT: all or nothing.
+// Create implements apikey.Store. The key and its event are one
+// transaction: all or nothing.
 func (s *Store) Create(ctx context.Context, r apikey.Record) error {
-	return s.insert(ctx, s.db, r)
+	doing := "creating key " + r.ID
+	return s.inTx(ctx, doing, func(tx *sql.Tx) error {
+		if err := s.insert(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, tx, doing, apikey.Event{At: r.CreatedAt, OrgID: r.OrgID, KeyID: r.ID, Action: apikey.KeyCreated})
+	})
 }
 
 type execer interface {
@@ -63,7 +76,8 @@ func (s *Store) insert(ctx context.Context, db execer, r apikey.Record) error {
 		return fmt.Errorf("sqlstore: key %s: %w", r.ID, err)
 	}
 	_, err = db.ExecContext(ctx, s.q.insertKey, r.ID, r.OrgID, r.Name, r.Prefix, string(perm), r.Hash,
-		s.timeArg(r.CreatedAt), s.timeArg(r.ExpiresAt), s.timeArg(r.LastUsedAt), s.timeArg(r.RevokedAt), tagArg(r.Tag))
+		s.timeArg(r.CreatedAt), s.timeArg(r.ExpiresAt), s.timeArg(r.LastUsedAt), s.timeArg(r.RevokedAt), tagArg(r.Tag),
+		s.timeArg(r.RotatedAt), nullable(r.CreatedBy.ID), nullable(r.CreatedBy.Name))
 	if err != nil {
 		if isUniqueViolation(s.d, err) {
 			return fmt.Errorf("sqlstore: key %s: %w: %w", r.ID, apikey.ErrAlreadyExists, err)

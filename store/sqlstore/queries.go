@@ -9,7 +9,8 @@ import (
 // for its dialect; the arguments each one takes are named beside it.
 type queries struct {
 	// id, org_id, name, prefix, permission, hash, created_at, expires_at,
-	// last_used_at, revoked_at, tag
+	// last_used_at, revoked_at, tag, rotated_at, created_by_id,
+	// created_by_name
 	insertKey string
 	// id -> keyColumns
 	getKey string
@@ -27,12 +28,20 @@ type queries struct {
 	// see rotateArgs
 	rotate     string
 	rotateArgs func(graceUntil, now any, id, orgID string) []any
-	// key_id, revoked_at, expires_at, changed_at
+	// key_id, revoked_at, expires_at, changed_at, rotated_at
 	insertChange string
+	// org_id, key_id, action, at, actor_id, actor_name, client_addr,
+	// new_key_id
+	insertEvent string
+	// org_id, limit -> eventColumns, newest first
+	eventsFirst string
+	// org_id, id, limit -> eventColumns of events before id, newest first
+	eventsBefore string
 	// no arguments -> kind (0: pruned_through, 1: a recent seq), value
 	changesHead string
 	// seq, limit -> pruned_through, max seq, then seq, key_id, revoked_at,
-	// expires_at of each change after seq (NULL when there is none)
+	// expires_at, rotated_at of each change after seq (NULL when there is
+	// none)
 	changesAfter string
 	// cutoff -> the highest seq that may be pruned (0: none)
 	pruneFind string
@@ -48,8 +57,11 @@ type queries struct {
 }
 
 const (
-	keyColumns  = "id, org_id, name, prefix, permission, hash, created_at, expires_at, last_used_at, revoked_at, tag"
-	listColumns = "id, org_id, name, prefix, permission, created_at, expires_at, last_used_at, revoked_at"
+	keyColumns = "id, org_id, name, prefix, permission, hash, created_at, expires_at, last_used_at, revoked_at, tag, " +
+		"rotated_at, created_by_id, created_by_name"
+	listColumns = "id, org_id, name, prefix, permission, created_at, expires_at, last_used_at, revoked_at, " +
+		"rotated_at, created_by_id, created_by_name"
+	eventColumns = "id, org_id, key_id, action, at, actor_id, actor_name, client_addr, new_key_id"
 )
 
 // maxUsesPerStatement bounds a RecordUse statement: 1,000 uses take at most

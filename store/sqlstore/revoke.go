@@ -35,7 +35,10 @@ func (s *Store) Revoke(ctx context.Context, orgID, id string, at time.Time) (api
 		if n == 0 {
 			return nil // revoked before: an earlier RevokedAt stays
 		}
-		return s.logChange(ctx, tx, doing, k)
+		if err := s.logChange(ctx, tx, doing, k); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, tx, doing, apikey.Event{At: at, OrgID: orgID, KeyID: id, Action: apikey.KeyRevoked})
 	})
 	if err != nil {
 		return apikey.Key{}, err
@@ -71,6 +74,8 @@ func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, er
 				return fmt.Errorf("sqlstore: key %s: %w", rot.OldID, apikey.ErrKeyRevoked)
 			case r.Expired(rot.Now):
 				return fmt.Errorf("sqlstore: key %s: %w", rot.OldID, apikey.ErrKeyExpired)
+			case r.Rotated():
+				return fmt.Errorf("sqlstore: key %s: %w", rot.OldID, apikey.ErrAlreadyRotated)
 			}
 			// The row matched but kept its expiry: MySQL counts changed
 			// rows, not matched ones. The update holds its lock all the same.
@@ -79,7 +84,11 @@ func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, er
 			return err
 		}
 		k = r.Key
-		return s.logChange(ctx, tx, doing, k)
+		if err := s.logChange(ctx, tx, doing, k); err != nil {
+			return err
+		}
+		return s.logEvent(ctx, tx, doing, apikey.Event{At: rot.Now, OrgID: rot.OrgID, KeyID: rot.OldID,
+			Action: apikey.KeyRotated, NewKeyID: rot.New.ID})
 	})
 	if err != nil {
 		return apikey.Key{}, err
@@ -88,7 +97,7 @@ func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, er
 }
 
 func (s *Store) logChange(ctx context.Context, tx *sql.Tx, doing string, k apikey.Key) error {
-	_, err := tx.ExecContext(ctx, s.q.insertChange, k.ID, s.timeArg(k.RevokedAt), s.timeArg(k.ExpiresAt), s.timeArg(s.now()))
+	_, err := tx.ExecContext(ctx, s.q.insertChange, k.ID, s.timeArg(k.RevokedAt), s.timeArg(k.ExpiresAt), s.timeArg(s.now()), s.timeArg(k.RotatedAt))
 	if err != nil {
 		return wrap(doing+": recording the change", err)
 	}

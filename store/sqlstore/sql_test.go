@@ -152,7 +152,8 @@ func TestPlainMigrationFiles(t *testing.T) {
 
 // TestMigrationKeepsExistingRows builds a database as version 1 of the
 // schema left it, with keys in it, then migrates: the keys come back with
-// no tag, take one with SetTag, and a second Migrate changes nothing.
+// no tag, no creator and no rotation, take a tag with SetTag, and a second
+// Migrate changes nothing.
 func TestMigrationKeepsExistingRows(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
 		ctx := t.Context()
@@ -171,8 +172,8 @@ func TestMigrationKeepsExistingRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := countVersions(t, db); got != 2 {
-			t.Fatalf("%d versions recorded, want 2", got)
+		if got := countVersions(t, db); got != 3 {
+			t.Fatalf("%d versions recorded, want 3", got)
 		}
 		for _, r := range old {
 			got, err := s.Get(ctx, r.ID)

@@ -32,7 +32,7 @@ func drain(t *testing.T, s apikey.Store, cursor string) (map[string]apikey.Chang
 		fresh := false
 		for _, c := range changes {
 			checkChangeTimes(t, c)
-			key := apikey.Change{ID: c.ID, RevokedAt: c.RevokedAt.UTC(), ExpiresAt: c.ExpiresAt.UTC()}
+			key := apikey.Change{ID: c.ID, RevokedAt: c.RevokedAt.UTC(), ExpiresAt: c.ExpiresAt.UTC(), RotatedAt: c.RotatedAt.UTC()}
 			if !seen[key] {
 				seen[key], fresh = true, true
 			}
@@ -46,6 +46,9 @@ func drain(t *testing.T, s apikey.Store, cursor string) (map[string]apikey.Chang
 			if m.ExpiresAt.IsZero() || (!c.ExpiresAt.IsZero() && c.ExpiresAt.Before(m.ExpiresAt)) {
 				m.ExpiresAt = c.ExpiresAt
 			}
+			if m.RotatedAt.IsZero() {
+				m.RotatedAt = c.RotatedAt
+			}
 			merged[c.ID] = m
 		}
 		if !fresh {
@@ -57,7 +60,7 @@ func drain(t *testing.T, s apikey.Store, cursor string) (map[string]apikey.Chang
 
 func checkChangeTimes(t *testing.T, c apikey.Change) {
 	t.Helper()
-	for _, tm := range []time.Time{c.RevokedAt, c.ExpiresAt} {
+	for _, tm := range []time.Time{c.RevokedAt, c.ExpiresAt, c.RotatedAt} {
 		if tm.Location() != time.UTC {
 			t.Errorf("change of %s: time %s is in location %q, want time.UTC", c.ID, fmtTime(tm), tm.Location())
 		}
@@ -75,7 +78,7 @@ func checkLatest(t *testing.T, s apikey.Store, what string, got map[string]apike
 			t.Errorf("%s: change feed misses key %s", what, id)
 			continue
 		}
-		checkChange(t, what+" (against the stored key)", c, apikey.Change{ID: id, RevokedAt: stored.RevokedAt, ExpiresAt: stored.ExpiresAt})
+		checkChange(t, what+" (against the stored key)", c, apikey.Change{ID: id, RevokedAt: stored.RevokedAt, ExpiresAt: stored.ExpiresAt, RotatedAt: stored.RotatedAt})
 	}
 }
 

@@ -44,7 +44,7 @@ func testRotate(t *testing.T, s apikey.Store) {
 				if err != nil {
 					t.Fatalf("Rotate: %v", err)
 				}
-				old.ExpiresAt = tt.wantExpires
+				old.ExpiresAt, old.RotatedAt = tt.wantExpires, now
 				checkKey(t, "Rotate result", got, old.Key)
 				checkStored(t, s, old)
 				checkStored(t, s, next)

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) apikey.Store) {
 		{"Rotate", testRotate},
 		{"RecordUse", testRecordUse},
 		{"Changes", testChanges},
+		{"Audit", testAudit},
 		{"Concurrency", testConcurrency},
 		{"CancelledContext", testCancelledContext},
 	}

@@ -67,7 +67,7 @@ func testTimestamps(t *testing.T, s apikey.Store) {
 		if err != nil {
 			t.Fatalf("Rotate: %v", err)
 		}
-		old.ExpiresAt = grace
+		old.ExpiresAt, old.RotatedAt = grace, used
 		checkKey(t, "Rotate result", got, old.Key)
 		checkStored(t, s, old)
 		checkStored(t, s, next)
