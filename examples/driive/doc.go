@@ -1,6 +1,7 @@
-// Command driive is the keyauth example server: an appointments and
-// contacts API whose requests are authenticated with organization-scoped
-// API keys, a CLI to create, list, rotate and revoke those keys, and the
+// Command driive is the keyauth example server: an API of contacts,
+// appointments, team members and availability, and an MCP server at /mcp
+// offering the same as tools, all authenticated with organization-scoped
+// API keys; a CLI to create, list, rotate and revoke those keys; and the
 // Developer > API Keys page.
 //
 //	driive [serve] [-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW]
@@ -17,8 +18,13 @@
 // an unknown key or a database error. Every error is one line on stderr.
 //
 // The files are split by concern: main.go, flags.go and cli.go are the
-// command line; serve.go, bootstrap.go and server.go the server; api_*.go,
-// decode.go, pagination.go and problem.go the HTTP API; contacts.go,
-// appointments.go, queries.go, db.go, dsn.go, meta.go, migrate.go and
-// migrations/ the database. internal/web is the API Keys page.
+// command line; serve.go, bootstrap.go and server.go the server. A
+// resource (resource.go) is one kind of record: contacts.go,
+// appointments.go and team_members.go each declare one (fields, rules,
+// view, columns); resource_http.go serves any resource as REST routes and
+// mcp.go as MCP tools; decode.go and rules.go read and check bodies;
+// pagination.go and problem.go shape answers; availability.go and slots.go
+// compute free slots. table.go stores any resource with the SQL of
+// queries.go; db.go, dsn.go, meta.go, migrate.go and migrations/ are the
+// database. internal/web is the API Keys page.
 package main
