@@ -2,38 +2,34 @@ package keyadmin
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/driive/keyauth/apikey"
 )
 
 func unescape(s string) (string, error) { return url.PathUnescape(s) }
 
-// withActor returns ctx carrying the actor for the Service's audit trail.
-func withActor(ctx context.Context, a Actor, addr string) context.Context { return ctx }
+// withActor returns ctx carrying the actor and the client address, which
+// the Service records in the audit trail with every change.
+func withActor(ctx context.Context, a Actor, addr string) context.Context {
+	return apikey.WithActor(ctx, apikey.Actor{ID: a.ID, Name: a.Name, Addr: addr})
+}
 
-// createdBy is who created k, if known.
-func createdBy(k apikey.Key) *actorJSON { return nil }
-
-var errAlreadyRotated = errors.New("keyadmin: already rotated")
-
-func (h *Handler) apiEvents(w http.ResponseWriter, r *http.Request, rq request) {
-	writeProblem(w, http.StatusNotFound, CodeNotFound, "no such resource")
+// createdBy is who created k, or nil when that is not known (keys created
+// before the audit trail existed, or without an actor).
+func createdBy(k apikey.Key) *actorJSON {
+	if k.CreatedBy.ID == "" && k.CreatedBy.Name == "" {
+		return nil
+	}
+	return &actorJSON{ID: k.CreatedBy.ID, Name: k.CreatedBy.Name}
 }
 
 // creatorName is the name of who created k, "" if unknown.
-func creatorName(k apikey.Key) string { return "" }
-
-// rotatedAt is when k was replaced, zero if it was not.
-func rotatedAt(k apikey.Key) (t time.Time) { return t }
-
-func (h *Handler) loadEvents(r *http.Request, rq request, d *pageData, cursor string, n int) error {
-	return nil
+func creatorName(k apikey.Key) string {
+	if k.CreatedBy.Name != "" {
+		return k.CreatedBy.Name
+	}
+	return k.CreatedBy.ID
 }
 
-func (h *Handler) activityPage(w http.ResponseWriter, r *http.Request, rq request, d pageData) {
-	h.renderError(w, d, http.StatusNotFound, "Page not found", "There is nothing at this address.")
-}
+var errAlreadyRotated = apikey.ErrAlreadyRotated

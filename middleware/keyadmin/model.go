@@ -91,6 +91,7 @@ type eventRow struct {
 	At     timeView
 	Action string // "created", "rotated", "revoked"
 	Key    string // the key's display prefix
+	NewKey string // its replacement's, for a rotation
 	Actor  string
 	Addr   string
 }
@@ -169,7 +170,7 @@ func rowOf(k apikey.Key, now time.Time) keyRow {
 		Expires:    newTimeView(k.ExpiresAt, now),
 		LastUsed:   newTimeView(k.LastUsedAt, now),
 		RevokedAt:  newTimeView(k.RevokedAt, now),
-		RotatedAt:  newTimeView(rotatedAt(k), now),
+		RotatedAt:  newTimeView(k.RotatedAt, now),
 		Expired:    k.Expired(now),
 	}
 	if !k.Revoked() && !row.Expired && !k.ExpiresAt.IsZero() && k.ExpiresAt.Sub(now) <= soonWindow {
