@@ -79,6 +79,17 @@ type Config struct {
 	// recovered and logged, and the standard problem body is sent.
 	// Default: the contract's application/problem+json body.
 	RenderRefusal func(r *http.Request, ref *Refusal) (contentType string, body []byte)
+
+	// NoLifecycleHeaders turns off the headers that tell a client its key
+	// is ending (see [Middleware.LifecycleHeaders]). Default: they are sent.
+	NoLifecycleHeaders bool
+
+	// SunsetWindow is how close to its expiry a key's answers carry a
+	// Sunset header. Default 7 days; negative: only rotated keys get one.
+	SunsetWindow time.Duration
+
+	// Now is the clock for SunsetWindow. Default time.Now.
+	Now func() time.Time
 }
 
 // Result is the outcome of one request, for Config.OnResult.
@@ -105,7 +116,10 @@ type Result struct {
 const (
 	defaultRealm      = "api"
 	defaultRetryAfter = 2 * time.Second
-	maxRealmLen       = 64
+	// defaultSunsetWindow is how long before its expiry a key is
+	// announced as ending.
+	defaultSunsetWindow = 7 * 24 * time.Hour
+	maxRealmLen         = 64
 )
 
 // defaultOrg binds requests to the {orgId} path value.

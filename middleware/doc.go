@@ -30,6 +30,10 @@
 //     docs/http-contract.md: Bearer error="invalid_request",
 //     Bearer error="invalid_token" and
 //     Bearer error="insufficient_scope", scope="write".
+//   - A request let through with a key that was rotated carries
+//     Deprecation (RFC 9745, the rotation time) and Sunset (RFC 8594, when
+//     the key stops working); a key within Config.SunsetWindow (7 days) of
+//     its expiry carries Sunset. Config.NoLifecycleHeaders turns them off.
 //   - The middleware never wraps the ResponseWriter and never logs a key,
 //     an Authorization header, a URL or a path value.
 //   - Outside net/http handler chains (gin, Echo, gRPC) call

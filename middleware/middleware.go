@@ -28,6 +28,10 @@ type Middleware struct {
 	challenges    [numChallenges]string
 	retryAfter    string
 	retryAfterDur time.Duration // retryAfter as a duration
+
+	lifecycle    bool          // send Deprecation and Sunset
+	sunsetWindow time.Duration // <0: rotated keys only
+	now          func() time.Time
 }
 
 // New validates cfg and returns a Middleware that uses a copy of it: later
@@ -62,7 +66,16 @@ func New(cfg Config) (*Middleware, error) {
 		return nil, fmt.Errorf("middleware: the Authenticator's key prefix: %w", err)
 	}
 	seconds := (cfg.RetryAfter + time.Second - 1) / time.Second
+	if cfg.SunsetWindow == 0 {
+		cfg.SunsetWindow = defaultSunsetWindow
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Middleware{
+		lifecycle:     !cfg.NoLifecycleHeaders,
+		sunsetWindow:  cfg.SunsetWindow,
+		now:           cfg.Now,
 		auth:          cfg.Authenticator,
 		org:           cfg.Org,
 		permission:    cfg.Permission,
@@ -113,6 +126,9 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	if d.prob == nil {
 		if m.logger != nil || m.onResult != nil {
 			m.observe(r, d.token, d.result(m, authz))
+		}
+		if m.lifecycle {
+			m.LifecycleHeaders(w.Header(), d.principal)
 		}
 		next.ServeHTTP(w, r.WithContext(apikey.NewContext(r.Context(), d.principal)))
 		return
