@@ -42,9 +42,9 @@ func (r *attackResult) AttackOK() bool {
 func (r *attackResult) ValidOK() bool { return only(r.ValidS.Codes, 200) }
 
 // attackReport holds both attacks: on the id of a key this server has not
-// verified yet (every wrong secret is a cache miss: store read, argon2id,
-// the failure budget) and on the id of the valid clients' own key (cached:
-// wrong secrets are told apart by digest, and must not lock its owner out).
+// verified yet (every wrong secret is a cache miss) and on the id of the
+// valid clients' own key (cached: wrong secrets are told apart by digest,
+// and must not lock its owner out).
 //
 // A third case, Lockout, attacks a key the server has never verified while
 // its holder uses it (lockout.go).
@@ -180,8 +180,11 @@ func (r *attackResult) print(w io.Writer) {
 		ms(r.Baseline.P50), ms(r.Baseline.P99), ms(r.Baseline.Max), codeList(r.Baseline.Codes))
 	fmt.Fprintf(w, "  attackers: %d requests (%.0f/s); statuses: %s; 503 without Retry-After: %d (goal 401 or 503+Retry-After only)\n",
 		r.Attack.Requests, float64(r.Attack.Requests)/r.Attack.Elapsed.Seconds(), codeList(r.Attack.Codes), r.Attack.No503RA)
-	fmt.Fprintf(w, "  server: %d argon2id runs, %d throttled by the failure budget, %d invalid, %d hash-slot timeouts\n",
+	fmt.Fprintf(w, "  server: %d argon2id runs, %d throttled, %d invalid, %d hash-slot timeouts\n",
 		r.Server.HashRuns, r.Server.Throttled, r.Server.Invalid, r.Server.HashTimeouts)
+	if c := r.Server.coldPath(); c != "" {
+		fmt.Fprintf(w, "  server: %s\n", c)
+	}
 	if n := r.Attack.Requests + r.ValidS.Requests; n > 0 {
 		fmt.Fprintf(w, "  server CPU during the attack: %.2f s of %.0f s×2 CPUs, %.0f µs per request\n",
 			r.ServerCPU.Seconds(), r.Duration.Seconds(), float64(r.ServerCPU.Microseconds())/float64(n))

@@ -57,7 +57,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.tenantKeys, "tenant-keys", 30, "tenants: keys of the flooded organization")
 	fs.IntVar(&o.tenantFirst, "tenant-first", 50, "tenants: first requests of the other organization, distinct keys")
 	fs.IntVar(&o.restartKeys, "restart-keys", 1000, "restart: distinct keys arriving within a second")
-	fs.IntVar(&o.restartAttempts, "restart-attempts", 30, "restart: attempts per key at most")
+	fs.IntVar(&o.restartAttempts, "restart-attempts", 200, "restart: attempts per key at most (-restart-timeout bounds them too)")
 	fs.DurationVar(&o.restartTimeout, "restart-timeout", 5*time.Minute, "restart: time to serve every key at most")
 	fs.IntVar(&o.staleKeys, "stale-keys", 100, "stale: cached keys")
 	fs.IntVar(&o.staleWorkers, "stale-workers", 16, "stale: concurrent clients")

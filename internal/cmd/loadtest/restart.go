@@ -193,8 +193,12 @@ func (r *restartResult) print(w io.Writer) {
 	fmt.Fprintf(w, "restart: fresh server, %d distinct valid keys, first attempts spread over %v; a 503 is retried after its Retry-After\n", r.N, r.Spread)
 	fmt.Fprintf(w, "  one argon2id run (m=19 MiB, t=2, p=1, measured here, median of 7): %s; slots: %d; physical limit N x run / slots: %s\n",
 		ms(r.Argon), r.Slots, ms(r.Limit()))
-	fmt.Fprintf(w, "  served %d of %d keys; time to serve all: %s; attempts per key: max %d\n",
-		r.Served, r.N, ms(r.Total), r.MaxAttempts())
+	served := "time to serve all"
+	if !r.ServedOK() {
+		served = "NOT all served; the last 200 came after"
+	}
+	fmt.Fprintf(w, "  served %d of %d keys; %s: %s; attempts per key: max %d\n",
+		r.Served, r.N, served, ms(r.Total), r.MaxAttempts())
 	fmt.Fprintf(w, "  answers: %s; 503 without Retry-After: %d\n", codeList(r.Answers.Codes), r.Answers.No503RA)
 	fmt.Fprintf(w, "  server: %d argon2id runs, %d hash-slot timeouts, %d cache misses; %v\n",
 		r.Server.HashRuns, r.Server.HashTimeouts, r.Server.CacheMisses, r.Load)
