@@ -14,7 +14,8 @@ import (
 // Authenticate checks a presented key. It returns the key's Principal, or
 // an error matching exactly one of ErrInvalidKey, ErrKeyExpired,
 // ErrKeyRevoked and ErrUnavailable (ErrCorruptHash, too, when the stored
-// hash is unusable). Expired and revoked are reported only to a caller
+// hash is unusable, and ErrSchemaOutdated when the store's schema is
+// missing or outdated). Expired and revoked are reported only to a caller
 // that proved the secret.
 //
 // A key verified once is remembered: later requests cost one SHA-256 and a
@@ -160,6 +161,9 @@ func (s *Service) authenticateCold(ctx context.Context, token, id string, digest
 // exactly one of its documented outcomes, and a store failure is never
 // "invalid".
 func unavailable(doing string, err error) error {
+	if errors.Is(err, ErrSchemaOutdated) {
+		return fmt.Errorf("%s: %w", doing, err) // the fix is the operator's, and no retry helps
+	}
 	for _, sentinel := range []error{ErrInvalidKey, ErrKeyExpired, ErrKeyRevoked, ErrCorruptHash, ErrNotFound, ErrAlreadyExists, ErrInvalidArgument, ErrCursorExpired} {
 		if errors.Is(err, sentinel) {
 			return fmt.Errorf("%w: %s: %v", ErrUnavailable, doing, err)

@@ -28,6 +28,12 @@ var (
 	// ErrInvalidArgument: a value passed to the Service breaks a rule (org
 	// id, name, permission, expiry, grace, cursor).
 	ErrInvalidArgument = errors.New("apikey: invalid argument")
+	// ErrSchemaOutdated: the store's schema is missing or older than this
+	// code needs. It is no outage and does not pass by itself: the error
+	// names the migrations to apply. The Service passes it through
+	// unchanged (never as ErrUnavailable), and the middleware answers it
+	// 500 internal_error.
+	ErrSchemaOutdated = errors.New("apikey: store schema missing or outdated")
 	// ErrCursorExpired is returned by Store.Changes when the cursor is older
 	// than the changes the store still keeps. The Service then forgets every
 	// cached key and starts again from the store's current position.

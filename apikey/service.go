@@ -327,7 +327,7 @@ func (s *Service) Rotate(ctx context.Context, p RotateParams) (Key, Secret, erro
 // storeErr keeps the sentinels a caller acts on and reports any other
 // store failure as ErrUnavailable.
 func (s *Service) storeErr(doing string, err error) error {
-	for _, sentinel := range []error{ErrNotFound, ErrAlreadyExists, ErrKeyRevoked, ErrKeyExpired, ErrAlreadyRotated, ErrInvalidArgument} {
+	for _, sentinel := range []error{ErrNotFound, ErrAlreadyExists, ErrKeyRevoked, ErrKeyExpired, ErrAlreadyRotated, ErrInvalidArgument, ErrSchemaOutdated} {
 		if errors.Is(err, sentinel) {
 			return err
 		}

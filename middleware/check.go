@@ -117,7 +117,8 @@ func authProblem(err error) *problem {
 	case errors.Is(err, apikey.ErrUnavailable),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return probUnavailable
-	case errors.Is(err, apikey.ErrCorruptHash):
+	case errors.Is(err, apikey.ErrCorruptHash), errors.Is(err, apikey.ErrSchemaOutdated):
+		// A schema to migrate is no outage that passes with a retry.
 		return probInternal
 	case errors.Is(err, apikey.ErrKeyRevoked):
 		return probRevoked

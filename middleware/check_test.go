@@ -283,3 +283,38 @@ func TestRenderRefusal(t *testing.T) {
 		t.Error("the renderer's panic was not logged")
 	}
 }
+
+// TestSchemaOutdated: a store that needs migrating is answered 500
+// internal_error, not 503, and logged at Error once, not per request.
+func TestSchemaOutdated(t *testing.T) {
+	marker := fmt.Sprintf("schema-marker-%d", time.Now().UnixNano()) // this run's lines only
+	outdated := authFunc(func(context.Context, string) (apikey.Principal, error) {
+		return apikey.Principal{}, fmt.Errorf("%s: run Migrate: %w", marker, apikey.ErrSchemaOutdated)
+	})
+	e := newEnv(t, nil, func(c *middleware.Config) { c.Authenticator = outdated })
+	for range 3 {
+		rec := serve(e.mux, request("GET", "/v1/organizations/acme/whoami", "Bearer "+e.write))
+		checkAnswer(t, rec, 500, "internal_error", e.write)
+		if rec.Header().Get("Retry-After") != "" {
+			t.Error("Retry-After on an outdated schema")
+		}
+	}
+	_, ref := e.mw.Check(context.Background(), []string{"Bearer " + e.write}, "acme", apikey.Read)
+	if ref == nil || ref.Status != 500 || ref.Code != "internal_error" || !errors.Is(ref.Err, apikey.ErrSchemaOutdated) {
+		t.Errorf("Check: %+v", ref)
+	}
+	var errorsLogged, debugLogged int
+	for line := range strings.Lines(logs.String()) {
+		if strings.Contains(line, marker) {
+			switch {
+			case strings.Contains(line, "level=ERROR"):
+				errorsLogged++
+			case strings.Contains(line, "level=DEBUG"):
+				debugLogged++
+			}
+		}
+	}
+	if errorsLogged != 1 || debugLogged != 3 {
+		t.Errorf("logged %d times at Error and %d at Debug, want 1 and 3", errorsLogged, debugLogged)
+	}
+}

@@ -15,7 +15,8 @@ import (
 // errors are matched with errors.Is against the apikey sentinels:
 // [apikey.ErrInvalidKey], [apikey.ErrKeyExpired] and [apikey.ErrKeyRevoked]
 // answer 401, [apikey.ErrUnavailable] (or a context error) 503, and
-// [apikey.ErrCorruptHash] or any other error 500.
+// [apikey.ErrCorruptHash], [apikey.ErrSchemaOutdated] (a store that needs
+// migrating) or any other error 500.
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (apikey.Principal, error)
 }
@@ -57,7 +58,9 @@ type Config struct {
 
 	// Logger receives one record per request: Debug when the request is
 	// let through, Info for 4xx answers and for a 503 to a client that
-	// left, Warn for other 503s, Error for 500. A record holds the
+	// left, Warn for other 503s, Error for 500 (for an
+	// apikey.ErrSchemaOutdated only the first time, Debug after that: every
+	// request fails alike until someone migrates). A record holds the
 	// status, code, method, route pattern, the key's id, prefix and
 	// organization when known, and the error, with any key text
 	// redacted. It never holds a key, an Authorization header, a URL or a

@@ -2,9 +2,12 @@ package middleware
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+
+	"github.com/driive/keyauth/apikey"
 )
 
 // observe reports a request's outcome to the logger and the hook. Only
@@ -23,6 +26,11 @@ func (m *Middleware) observe(r *http.Request, token string, res Result) {
 // log writes res's record. method and route are "" when unknown (Check).
 func (m *Middleware) log(ctx context.Context, method, route string, res Result) {
 	level, msg := levelOf(ctx, res.Status)
+	if level == slog.LevelError && errors.Is(res.Err, apikey.ErrSchemaOutdated) && !m.schemaLogged.CompareAndSwap(false, true) {
+		// Every request fails the same way until someone migrates: the
+		// first record says what to do, the rest would bury it.
+		level = slog.LevelDebug
+	}
 	if !m.logger.Enabled(ctx, level) {
 		return
 	}

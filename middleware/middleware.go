@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/driive/keyauth/apikey"
@@ -32,6 +33,8 @@ type Middleware struct {
 	lifecycle    bool          // send Deprecation and Sunset
 	sunsetWindow time.Duration // <0: rotated keys only
 	now          func() time.Time
+
+	schemaLogged atomic.Bool // an apikey.ErrSchemaOutdated was logged at Error
 }
 
 // New validates cfg and returns a Middleware that uses a copy of it: later

@@ -28,6 +28,10 @@ const pruneInterval = time.Minute
 // transaction rolled back (or, beyond the guarantee, stayed open longer
 // than that).
 func (s *Store) Changes(ctx context.Context, text string) ([]apikey.Change, string, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, "", err
+	}
+
 	now := s.cfg.Now()
 	var (
 		out  []apikey.Change

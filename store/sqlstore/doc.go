@@ -7,8 +7,13 @@
 //	err = store.Migrate(ctx) // at start; idempotent, safe in several processes at once
 //
 // Each dialect has its own hand-written SQL. The schema ships embedded and
-// also as plain files under migrations/<dialect>/ (goose annotations), for
-// teams that apply migrations with their own tool.
+// also as plain files under migrations/<dialect>/, named NNN_name.up.sql
+// and annotated for goose, which golang-migrate and goose apply as they
+// are ([Migrations]). Migrate recognises a schema such a tool applied and
+// records it without running it again. A Store on a database whose schema
+// is missing or older than the code answers every call with a
+// [*SchemaError] (errors.Is apikey.ErrSchemaOutdated) naming the
+// migrations to apply; [Store.Check] reports the same at start.
 //
 // Times are stored in UTC with microsecond precision: timestamptz on
 // PostgreSQL, DATETIME(6) on MySQL, and INTEGER microseconds since the Unix

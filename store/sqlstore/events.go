@@ -24,6 +24,9 @@ func (s *Store) logEvent(ctx context.Context, tx *sql.Tx, doing string, e apikey
 // Events implements apikey.Store. Both forms walk the (org_id, id) index
 // backwards from the position.
 func (s *Store) Events(ctx context.Context, q apikey.EventQuery) ([]apikey.Event, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	if q.Limit < 1 {
 		return nil, fmt.Errorf("sqlstore: limit %d: %w", q.Limit, apikey.ErrInvalidArgument)
 	}

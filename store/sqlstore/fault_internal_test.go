@@ -185,6 +185,8 @@ func TestFaults(t *testing.T) {
 							t.Fatal(err)
 						}
 						s.pruned = mockNow // no pruning in these runs
+						// The schema check runs on real databases (schema_test.go).
+						s.schemaOK.Store(true)
 						q := queriesFor(d)
 						for _, before := range op.steps[:i] {
 							before.ok(mock, q)
@@ -216,6 +218,7 @@ func TestFaults(t *testing.T) {
 				defer db.Close()
 				s, _ := NewWithConfig(Config{DB: db, Dialect: d, Now: func() time.Time { return mockNow }})
 				s.pruned = mockNow
+				s.schemaOK.Store(true)
 				for _, st := range op.steps {
 					st.ok(mock, queriesFor(d))
 				}
@@ -259,6 +262,7 @@ func TestUniqueViolations(t *testing.T) {
 			db, mock, _ := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
 			defer db.Close()
 			s, _ := New(db, tc.d)
+			s.schemaOK.Store(true)
 			mock.ExpectBegin()
 			mock.ExpectExec(queriesFor(tc.d).insertKey).WillReturnError(tc.err)
 			mock.ExpectRollback()

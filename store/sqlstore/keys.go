@@ -57,6 +57,9 @@ func parsePermission(id, s string) (apikey.Permission, error) {
 // Create implements apikey.Store. The key and its event are one
 // transaction: all or nothing.
 func (s *Store) Create(ctx context.Context, r apikey.Record) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
 	doing := "creating key " + r.ID
 	return s.inTx(ctx, doing, func(tx *sql.Tx) error {
 		if err := s.insert(ctx, tx, r); err != nil {
@@ -100,6 +103,10 @@ func tagArg(tag string) any {
 // row, one SELECT to tell a missing key from an unchanged one: MySQL
 // counts changed rows, not matched ones).
 func (s *Store) SetTag(ctx context.Context, id, tag string) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+
 	doing := "setting the tag of key " + id
 	res, err := s.db.ExecContext(ctx, s.q.setTag, tagArg(tag), id)
 	if err != nil {
@@ -125,6 +132,10 @@ func (s *Store) SetTag(ctx context.Context, id, tag string) error {
 
 // Get implements apikey.Store.
 func (s *Store) Get(ctx context.Context, id string) (apikey.Record, error) {
+	if err := s.ready(ctx); err != nil {
+		return apikey.Record{}, err
+	}
+
 	return s.get(ctx, s.db, id)
 }
 
@@ -147,6 +158,10 @@ func (s *Store) get(ctx context.Context, db querier, id string) (apikey.Record, 
 // id) index from the position: a page costs the same on the first page and
 // the last, whatever the number of keys.
 func (s *Store) List(ctx context.Context, q apikey.ListQuery) ([]apikey.Key, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+
 	if q.Limit < 1 {
 		return nil, fmt.Errorf("sqlstore: limit %d: %w", q.Limit, apikey.ErrInvalidArgument)
 	}

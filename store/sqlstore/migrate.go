@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -39,6 +40,25 @@ type migration struct {
 	version    int
 	name       string
 	statements []string
+	probe      string // see probePrefix
+}
+
+// loaded holds each dialect's migrations, read once from the embedded
+// files.
+var loaded = [...]func() ([]migration, error){
+	Postgres: sync.OnceValues(func() ([]migration, error) { return loadMigrations(Postgres) }),
+	MySQL:    sync.OnceValues(func() ([]migration, error) { return loadMigrations(MySQL) }),
+	SQLite:   sync.OnceValues(func() ([]migration, error) { return loadMigrations(SQLite) }),
+}
+
+// migrationsOf returns the migrations of d, oldest first; there is at
+// least one.
+func migrationsOf(d Dialect) ([]migration, error) {
+	ms, err := loaded[d]()
+	if err != nil {
+		return nil, wrap("loading migrations", err)
+	}
+	return ms, nil
 }
 
 func loadMigrations(d Dialect) ([]migration, error) {
@@ -57,7 +77,14 @@ func loadMigrations(d Dialect) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), statements: splitStatements(string(b))})
+		probe := probeOf(string(b))
+		if probe == "" {
+			return nil, fmt.Errorf("sqlstore: migration file %s has no %q line", e.Name(), strings.TrimSpace(probePrefix))
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), statements: splitStatements(string(b)), probe: probe})
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("sqlstore: no migration files for %v", d)
 	}
 	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
 	return ms, nil
@@ -71,6 +98,16 @@ func migrationVersion(file string) (int, bool) {
 	}
 	v, err := strconv.Atoi(num)
 	return v, err == nil && v > 0
+}
+
+// probeOf returns the query of a migration file's probe line.
+func probeOf(text string) string {
+	for line := range strings.Lines(text) {
+		if q, ok := strings.CutPrefix(strings.TrimSpace(line), strings.TrimSpace(probePrefix)+" "); ok {
+			return strings.TrimSpace(q)
+		}
+	}
+	return ""
 }
 
 // splitStatements splits a migration file into statements: comment lines
@@ -104,9 +141,14 @@ func splitStatements(text string) []string {
 // a lock (pg_advisory_lock on PostgreSQL, GET_LOCK on MySQL, a write
 // transaction on SQLite) and apply each version once, recording it in the
 // keyauth_schema_version table. On MySQL it first checks the connection's
-// time handling (parseTime=true, loc=UTC). A schema applied with another
-// tool from the files of [Migrations] is not recorded there: use one way
-// or the other, not both.
+// time handling (parseTime=true, loc=UTC).
+//
+// A schema applied from the files of [Migrations] by another tool
+// (golang-migrate, goose) is recognised: before it changes anything,
+// Migrate probes which versions are in the database (each file's
+// "keyauth:probe" query), logs the version found to Config.Logger, and
+// records those versions without running them again; only newer ones are
+// applied.
 func (s *Store) Migrate(ctx context.Context) error {
 	return s.migrateTo(ctx, int(^uint(0)>>1))
 }
@@ -114,9 +156,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 // migrateTo is Migrate up to and including version last (tests build
 // databases as an older release left them).
 func (s *Store) migrateTo(ctx context.Context, last int) error {
-	all, err := loadMigrations(s.d)
+	all, err := migrationsOf(s.d)
 	if err != nil {
-		return wrap("loading migrations", err)
+		return err
 	}
 	var ms []migration
 	for _, m := range all {
@@ -129,6 +171,16 @@ func (s *Store) migrateTo(ctx context.Context, last int) error {
 		return wrap("migrating", err)
 	}
 	defer conn.Close()
+	if err := s.migrateConn(ctx, conn, ms); err != nil {
+		return err
+	}
+	if len(ms) == len(all) {
+		s.schemaOK.Store(true)
+	}
+	return nil
+}
+
+func (s *Store) migrateConn(ctx context.Context, conn *sql.Conn, ms []migration) error {
 	switch s.d {
 	case Postgres:
 		return s.migrateLocked(ctx, conn, ms,
@@ -178,19 +230,28 @@ func (s *Store) migrateLocked(ctx context.Context, conn *sql.Conn, ms []migratio
 	if err != nil {
 		return err
 	}
+	found, err := s.recognise(ctx, conn, ms, applied)
+	if err != nil {
+		return err
+	}
 	for _, m := range ms {
 		if applied[m.version] {
 			continue
 		}
-		if err := s.apply(ctx, conn, m, insertVersion, transactionalDDL); err != nil {
+		if err := s.apply(ctx, conn, m, insertVersion, transactionalDDL, m.version > found); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration, insertVersion string, transactional bool) error {
+// apply runs m's statements, when run is set, and records its version;
+// a version found applied by another tool is only recorded.
+func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration, insertVersion string, transactional, run bool) error {
 	doing := "migrating: applying " + m.name
+	if !run {
+		doing = "migrating: recording " + m.name + ", found applied"
+	}
 	type execer interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	}
@@ -205,6 +266,9 @@ func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration, insertVe
 		db = tx
 	}
 	for _, stmt := range m.statements {
+		if !run {
+			break
+		}
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return wrap(doing, err)
 		}
@@ -265,11 +329,18 @@ func (s *Store) migrateSQLite(ctx context.Context, conn *sql.Conn, ms []migratio
 	if err != nil {
 		return err
 	}
+	found, err := s.recognise(ctx, conn, ms, applied)
+	if err != nil {
+		return err
+	}
 	for _, m := range ms {
 		if applied[m.version] {
 			continue
 		}
 		for _, stmt := range m.statements {
+			if m.version <= found {
+				break // applied by another tool: only recorded
+			}
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
 				return wrap("migrating: applying "+m.name, err)
 			}

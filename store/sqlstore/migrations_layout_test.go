@@ -20,7 +20,8 @@ var migrationName = regexp.MustCompile(`^([0-9]{3})_([a-z0-9_]+)\.up\.sql$`)
 // they are by golang-migrate and goose, whatever the number of versions:
 // every dialect has the same versions under the same names, numbered from
 // 1 without a gap; each file has goose's Up annotation before its first
-// statement and nothing either tool would read differently.
+// statement and nothing either tool would read differently, and the probe
+// by which Migrate recognises it.
 func TestMigrationLayout(t *testing.T) {
 	var want []string
 	for _, d := range []sqlstore.Dialect{sqlstore.Postgres, sqlstore.MySQL, sqlstore.SQLite} {
@@ -62,10 +63,12 @@ func TestMigrationLayout(t *testing.T) {
 
 func checkMigrationText(t *testing.T, name, text string) {
 	t.Helper()
-	sawUp := false
+	sawUp, probes := false, 0
 	for line := range strings.Lines(text) {
 		trimmed := strings.TrimSpace(line)
 		switch {
+		case strings.HasPrefix(trimmed, "-- keyauth:probe "):
+			probes++
 		case trimmed == "-- +goose Up":
 			sawUp = true
 		case strings.HasPrefix(trimmed, "-- +goose"):
@@ -80,5 +83,8 @@ func checkMigrationText(t *testing.T, name, text string) {
 	}
 	if !sawUp {
 		t.Errorf("%s: no \"-- +goose Up\" line", name)
+	}
+	if probes != 1 {
+		t.Errorf("%s: %d \"-- keyauth:probe <query>\" lines, want 1 (see migrations/README.md)", name, probes)
 	}
 }

@@ -16,6 +16,10 @@ import (
 // Statements are not one transaction: each one is independently correct,
 // and a failed call is retried whole by the Service.
 func (s *Store) RecordUse(ctx context.Context, uses []apikey.Use) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+
 	if len(uses) == 0 {
 		return nil
 	}

@@ -13,6 +13,10 @@ import (
 // row are one transaction: a revocation is never stored without its
 // change, so no instance can miss it.
 func (s *Store) Revoke(ctx context.Context, orgID, id string, at time.Time) (apikey.Key, error) {
+	if err := s.ready(ctx); err != nil {
+		return apikey.Key{}, err
+	}
+
 	doing := "revoking key " + id
 	var k apikey.Key
 	err := s.inTx(ctx, doing, func(tx *sql.Tx) error {
@@ -49,6 +53,10 @@ func (s *Store) Revoke(ctx context.Context, orgID, id string, at time.Time) (api
 // Rotate implements apikey.Store. The conditional update of the old key,
 // the insert of the new one and the change row are one transaction.
 func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, error) {
+	if err := s.ready(ctx); err != nil {
+		return apikey.Key{}, err
+	}
+
 	doing := "rotating key " + rot.OldID
 	var k apikey.Key
 	err := s.inTx(ctx, doing, func(tx *sql.Tx) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/driive/keyauth/apikey"
@@ -53,6 +54,8 @@ type Store struct {
 	cfg    Config
 	pruneM sync.Mutex
 	pruned time.Time // last prune attempt; guarded by pruneM
+
+	schemaOK atomic.Bool // the newest migration's probe succeeded (see ready)
 }
 
 var _ apikey.Store = (*Store)(nil)

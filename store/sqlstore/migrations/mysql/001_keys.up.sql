@@ -3,6 +3,9 @@
 -- annotation) and golang-migrate.
 -- Connections need parseTime=true (and loc=UTC, the default).
 
+-- Migrate's test of whether this version is applied (see schema.go):
+-- keyauth:probe SELECT id FROM keyauth_feed WHERE id = 1 AND NOT EXISTS (SELECT id, org_id, name, prefix, permission, hash, created_at, expires_at, last_used_at, revoked_at FROM keyauth_keys WHERE 1 = 0) AND NOT EXISTS (SELECT seq, key_id, revoked_at, expires_at, changed_at FROM keyauth_changes WHERE 1 = 0)
+
 -- +goose Up
 
 -- utf8mb4_bin: ids are case-sensitive base62, and the Store orders by

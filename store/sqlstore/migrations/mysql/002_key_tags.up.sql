@@ -4,6 +4,9 @@
 -- annotation) and golang-migrate.
 -- Run the statements on one connection: they share a session variable.
 
+-- Migrate's test of whether this version is applied (see schema.go):
+-- keyauth:probe SELECT id FROM keyauth_feed WHERE id = 1 AND NOT EXISTS (SELECT tag FROM keyauth_keys WHERE 1 = 0)
+
 -- +goose Up
 
 -- A short check value of the whole key text (see apikey's tag.go), compared

@@ -4,6 +4,9 @@
 -- annotation) and golang-migrate.
 -- Run the statements on one connection: they share session variables.
 
+-- Migrate's test of whether this version is applied (see schema.go):
+-- keyauth:probe SELECT id FROM keyauth_feed WHERE id = 1 AND NOT EXISTS (SELECT rotated_at, created_by_id, created_by_name FROM keyauth_keys WHERE 1 = 0) AND NOT EXISTS (SELECT rotated_at FROM keyauth_changes WHERE 1 = 0) AND NOT EXISTS (SELECT id, org_id, key_id, action, at, actor_id, actor_name, client_addr, new_key_id FROM keyauth_events WHERE 1 = 0)
+
 -- +goose Up
 
 -- rotated_at: when Rotate replaced the key (NULL: never); a rotated key

@@ -2,6 +2,9 @@
 -- Applied by sqlstore.Store.Migrate; also usable as is with goose (see its
 -- annotation) and golang-migrate.
 
+-- Migrate's test of whether this version is applied (see schema.go):
+-- keyauth:probe SELECT id FROM keyauth_feed WHERE id = 1 AND NOT EXISTS (SELECT id, org_id, name, prefix, permission, hash, created_at, expires_at, last_used_at, revoked_at FROM keyauth_keys WHERE 1 = 0) AND NOT EXISTS (SELECT seq, key_id, revoked_at, expires_at, changed_at FROM keyauth_changes WHERE 1 = 0)
+
 -- +goose Up
 
 -- Times are INTEGER microseconds since the Unix epoch, UTC: exact, compact,

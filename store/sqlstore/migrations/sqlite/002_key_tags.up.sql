@@ -2,6 +2,9 @@
 -- Applied by sqlstore.Store.Migrate; also usable as is with goose (see its
 -- annotation) and golang-migrate.
 
+-- Migrate's test of whether this version is applied (see schema.go):
+-- keyauth:probe SELECT id FROM keyauth_feed WHERE id = 1 AND NOT EXISTS (SELECT tag FROM keyauth_keys WHERE 1 = 0)
+
 -- +goose Up
 
 -- A short check value of the whole key text (see apikey's tag.go), compared
