@@ -124,10 +124,15 @@ func TestKillDuringKeyCreation(t *testing.T) {
 }
 
 // TestKillDuringFlush kills the server with SIGKILL while it serves a load
-// of requests, at moments around its periodic last-used write, three
-// times over, on every database: every stored key stays whole, each
+// of requests, on every database: once before its first periodic
+// last-used write, and once as soon as that write has reached the
+// database (as the test's own connection sees it). Afterwards every stored
+// key is whole, the last-used times written before a kill are kept, each
 // last-used time is a real use (after the key's creation, not in the
-// future), and the server starts again and serves the same keys.
+// future), and the server starts again and serves the same keys. The
+// test waits for what it can see (a served request, a written time), not
+// for the 5 s of FlushInterval, so a slow machine cannot make the kill
+// miss its moment.
 func TestKillDuringFlush(t *testing.T) {
 	bin := builtBinary(t)
 	forEachDB(t, func(t *testing.T, db string) {
@@ -137,11 +142,14 @@ func TestKillDuringFlush(t *testing.T) {
 			keys = append(keys, strings.TrimSpace(runBinary(t, bin, "keys", "create", "-org", org,
 				"-name", fmt.Sprintf("key %d", i), "-permission", "read", "-db", db)))
 		}
-		// Run writes last-used times every 5 s (FlushInterval's default),
-		// counted from its start, just after "Listening on".
-		for _, at := range []time.Duration{4900 * time.Millisecond, 5000 * time.Millisecond, 5100 * time.Millisecond} {
+		d, err := openDatabase(t.Context(), mustParseDSN(t, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		for _, kill := range []string{"before the first write", "after the first write"} {
+			written := storedLastUsed(t, d, keys)
 			srv := startServer(t, bin, db, nil, "-admin-password", "pw")
-			started := time.Now()
 			ctx, stop := context.WithCancel(context.Background())
 			var wg sync.WaitGroup
 			var served atomic.Int64
@@ -160,18 +168,42 @@ func TestKillDuringFlush(t *testing.T) {
 							t.Errorf("answer %d under load", got)
 							return
 						}
+						time.Sleep(5 * time.Millisecond) // a steady load, not a busy loop
 					}
 				}()
 			}
-			time.Sleep(time.Until(started.Add(at)))
+			var kept map[string]time.Time // last-used times written before the kill
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				if kill == "before the first write" && served.Load() > 0 {
+					break
+				}
+				if kill == "after the first write" {
+					now := storedLastUsed(t, d, keys)
+					if newer(now, written) {
+						kept = now
+						break
+					}
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("kill %s: nothing to wait for after 60s (%d requests served)", kill, served.Load())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
 			srv.cmd.Process.Signal(syscall.SIGKILL)
 			srv.wait(t)
 			stop()
 			wg.Wait()
 			if served.Load() == 0 {
-				t.Fatalf("no request was served before the kill at %v", at)
+				t.Fatalf("no request was served before the kill %s", kill)
 			}
 			checkKeysWhole(t, db)
+			after := storedLastUsed(t, d, keys)
+			for id, at := range kept {
+				if after[id].Before(at) {
+					t.Fatalf("kill %s: key %s was last used at %v before the kill, at %v after it", kill, id, at, after[id])
+				}
+			}
 		}
 		var listed []map[string]any
 		if err := json.Unmarshal([]byte(runBinary(t, bin, "keys", "list", "-org", org, "-json", "-db", db)), &listed); err != nil {
@@ -199,6 +231,32 @@ func TestKillDuringFlush(t *testing.T) {
 			t.Fatalf("exit status %d", code)
 		}
 	})
+}
+
+// storedLastUsed reads the stored last-used time of each key (zero: never
+// used), by key id.
+func storedLastUsed(t *testing.T, d *database, keys []string) map[string]time.Time {
+	t.Helper()
+	m := make(map[string]time.Time, len(keys))
+	for _, k := range keys {
+		id := k[len("dk_") : len("dk_")+12]
+		r, err := d.keys.Get(t.Context(), id)
+		if err != nil {
+			t.Fatalf("reading key %s: %v", id, err)
+		}
+		m[id] = r.LastUsedAt
+	}
+	return m
+}
+
+// newer reports whether a last-used time in now is later than in before.
+func newer(now, before map[string]time.Time) bool {
+	for id, at := range now {
+		if at.After(before[id]) {
+			return true
+		}
+	}
+	return false
 }
 
 // loadRequest sends one authenticated GET and returns its status, or 0
