@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,15 +25,7 @@ import (
 // CLI in another process honoured within 2 seconds, graceful shutdown with
 // a request in flight, and a restart that prints no key.
 func TestServerProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary; skipped in -short mode")
-	}
-	bin := filepath.Join(t.TempDir(), "driive")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
-	}
+	bin := builtBinary(t)
 	forEachDB(t, func(t *testing.T, db string) { testServerProcess(t, bin, db) })
 }
 
