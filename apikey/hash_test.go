@@ -90,8 +90,11 @@ func TestCheckHashRejectsCorruptRows(t *testing.T) {
 	}
 }
 
+// TestAuthenticateWithCorruptStoredHash measures what Authenticate
+// allocates with the process-wide runtime.MemStats, so it does not run in
+// parallel: another test's argon2id run (8 MiB at the tests' parameters)
+// would be counted as its own.
 func TestAuthenticateWithCorruptStoredHash(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t)
 	e.sync()
 	for i, tt := range corruptHashes {
