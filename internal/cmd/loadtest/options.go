@@ -42,6 +42,7 @@ type options struct {
 	out       string
 	charts    string
 	skipMicro bool
+	skip      string
 }
 
 func (o *options) register(fs *flag.FlagSet) {
@@ -73,5 +74,6 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.churnWorker, "churn-workers", 16, "churn: concurrent clients over both instances")
 	fs.StringVar(&o.out, "o", "BENCHMARKS.md", "report: file to write")
 	fs.StringVar(&o.charts, "charts", "docs/benchmarks", "report: directory for the SVG charts, relative to the repository root")
+	fs.StringVar(&o.skip, "skip", "", "report: scenarios to leave out, comma-separated (they show as not measured)")
 	fs.BoolVar(&o.skipMicro, "skip-micro", false, "report: leave out the go test micro-benchmarks")
 }

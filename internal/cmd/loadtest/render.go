@@ -37,6 +37,9 @@ func renderReport(r *report) string {
 			w("![%s](%s)\n\n", c.Alt, c.Link)
 		}
 	}
+	if len(r.Skipped) > 0 {
+		w("Left out of this run (`-skip`): %s.\n\n", strings.Join(r.Skipped, ", "))
+	}
 	if len(r.Errs) > 0 {
 		w("Scenarios that failed in this run:\n\n")
 		for _, name := range scenarios {

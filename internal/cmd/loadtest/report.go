@@ -29,6 +29,7 @@ type report struct {
 	Stale      *staleResult
 	Churn      *churnResult
 	Errs       map[string]string // scenario -> error
+	Skipped    []string          // scenarios left out (-skip)
 	// The machine's load average when the report started and ended.
 	LoadStart, LoadEnd float64
 	Charts             []chartFile
@@ -66,6 +67,15 @@ func currentMachine(ctx context.Context) machine {
 
 func runReport(ctx context.Context, env *environment, out io.Writer) error {
 	r := &report{Machine: currentMachine(ctx), Errs: map[string]string{}, LoadStart: loadAvg()}
+	skip := map[string]bool{}
+	for _, name := range strings.Split(env.opt.skip, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			if _, ok := commands[name]; !ok {
+				return fmt.Errorf("-skip: %q is not a scenario", name)
+			}
+			skip[name] = true
+		}
+	}
 	if !env.opt.skipMicro {
 		fmt.Fprintln(out, "micro-benchmarks:", strings.Join(microCommand, " "))
 		var err error
@@ -78,6 +88,10 @@ func runReport(ctx context.Context, env *environment, out io.Writer) error {
 		fmt.Fprint(out, r.MicroOut)
 	}
 	step := func(name string, f func() (interface{ print(io.Writer) }, error)) {
+		if skip[name] {
+			r.Skipped = append(r.Skipped, name)
+			return
+		}
 		if ctx.Err() != nil {
 			r.Errs[name] = ctx.Err().Error()
 			return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -211,5 +212,14 @@ func TestScenarioNames(t *testing.T) {
 		if _, ok := commands[name]; !ok {
 			t.Errorf("report lists %q, which is no command", name)
 		}
+	}
+}
+
+func TestRenderSkipped(t *testing.T) {
+	r := fixedReport()
+	r.Churn, r.Skipped = nil, []string{"churn"}
+	out := renderReport(r)
+	if !strings.Contains(out, "Left out of this run (`-skip`): churn.") || !strings.Contains(out, "### churn\n\nNot measured.") {
+		t.Fatalf("skipped churn not shown:\n%s", out)
 	}
 }
