@@ -220,7 +220,7 @@ func (r *restartResult) chart() chart {
 		Title: fmt.Sprintf("restart: %d distinct keys on a fresh server", r.N),
 		XMax:  span.Seconds(),
 		Panels: []panel{
-			{YLabel: "answers/s", Series: []series{
+			{YLabel: "answers/s (log)", Log: true, Series: []series{
 				rateSeries("200", colorOK, bs, 200, width),
 				rateSeries("503 (retried)", colorBad, bs, 503, width),
 			}, Refs: []ref{{Label: "slots / one argon2id", Y: limit, Color: colorGoal}}},
