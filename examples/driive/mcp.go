@@ -44,6 +44,13 @@ func (s *server) newMCPHandler(auth func(http.Handler) http.Handler) http.Handle
 			writeProblem(w, http.StatusNotFound, codeNotFound, "no such MCP session for this key")
 			return
 		}
+		if r.Method == http.MethodGet {
+			// The server's write timeout is for answers; a GET here is the
+			// session's stream of server messages, open while the session
+			// lives. Its key is verified; it still ends with the session's
+			// idle time.
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(mcpSessionTimeout))
+		}
 		h.ServeHTTP(w, r)
 	}))
 }
