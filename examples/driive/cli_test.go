@@ -380,7 +380,7 @@ func TestParseDSN(t *testing.T) {
 		driver   string
 		dsnHas   []string
 	}{
-		{"sqlite", "sqlite:driive.db", dialectSQLite, "sqlite", []string{"file:driive.db?", "journal_mode%28WAL%29", "busy_timeout", "_txlock=immediate"}},
+		{"sqlite", "sqlite:driive.db", dialectSQLite, "sqlite3", []string{"file:driive.db?", "journal_mode%28WAL%29", "busy_timeout", "_txlock=immediate"}},
 		{"postgres", "postgres://u@h:5432/db?sslmode=disable", dialectPostgres, "pgx", []string{"postgres://u@h:5432/db?sslmode=disable"}},
 		{"postgresql", "postgresql://u@h/db", dialectPostgres, "pgx", []string{"postgresql://u@h/db"}},
 		{"mysql", "mysql://user:p%40ss@db.example:3307/app", dialectMySQL, "mysql", []string{"user:p@ss@tcp(db.example:3307)/app?", "parseTime=true"}},

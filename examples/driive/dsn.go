@@ -79,7 +79,7 @@ func sqliteSource(path string) (dataSource, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	return dataSource{dialect: dialectSQLite, driver: "sqlite", dsn: "file:" + path + "?" + q.Encode()}, nil
+	return dataSource{dialect: dialectSQLite, driver: "sqlite3", dsn: "file:" + path + "?" + q.Encode()}, nil
 }
 
 // mysqlSource converts mysql://user:pass@host:port/db?params into the form

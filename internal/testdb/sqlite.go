@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	_ "modernc.org/sqlite" // registers "sqlite"
+	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
 )
 
 // SQLite returns a connection to a fresh SQLite database in t.TempDir(),
@@ -17,12 +17,12 @@ func SQLite(t testing.TB) *sql.DB {
 	return db
 }
 
-// SQLiteDSN is SQLite, and also returns the DSN (for the modernc.org/sqlite
-// driver, name "sqlite").
+// SQLiteDSN is SQLite, and also returns the DSN (for the
+// github.com/ncruces/go-sqlite3 driver, name "sqlite3").
 func SQLiteDSN(t testing.TB) (string, *sql.DB) {
 	t.Helper()
 	dsn := SQLiteFileDSN(filepath.Join(t.TempDir(), "keyauth.db"))
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		t.Fatalf("testdb: opening SQLite database: %v", err)
 	}

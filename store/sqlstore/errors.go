@@ -11,7 +11,8 @@ import (
 // isUniqueViolation reports whether err is a duplicate-key error of the
 // dialect's usual drivers. Drivers are not imported, so it matches what
 // they expose: pgx and lib/pq a SQLState method, modernc.org/sqlite a Code
-// method, go-sql-driver/mysql only its text ("Error 1062 ...").
+// method, go-sql-driver/mysql and ncruces/go-sqlite3 only their text
+// ("Error 1062 ...", "UNIQUE constraint failed").
 func isUniqueViolation(d Dialect, err error) bool {
 	switch d {
 	case Postgres:

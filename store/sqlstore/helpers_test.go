@@ -19,7 +19,7 @@ var databases = []struct {
 }{
 	{"postgres", sqlstore.Postgres, testdb.PostgresDSN, "pgx"},
 	{"mysql", sqlstore.MySQL, testdb.MySQLDSN, "mysql"},
-	{"sqlite", sqlstore.SQLite, testdb.SQLiteDSN, "sqlite"},
+	{"sqlite", sqlstore.SQLite, testdb.SQLiteDSN, "sqlite3"},
 }
 
 // forEachDB runs f as a parallel sub-test per database.
