@@ -23,6 +23,7 @@ func keys(ctx context.Context, args []string, e env) (string, error) {
 	name := "driive keys " + args[0]
 	ctx, cancel := context.WithTimeout(ctx, cliTimeout)
 	defer cancel()
+	ctx = withCLIActor(ctx, e)
 	switch args[0] {
 	case "create":
 		return name, keysCreate(ctx, args[1:], e)

@@ -112,7 +112,7 @@ func TestKillDuringKeyCreation(t *testing.T) {
 				t.Fatalf("key %s was printed but is not stored", k[:15])
 			}
 		}
-		srv := startServer(t, bin, db, nil, "-admin-password", "pw")
+		srv := startServer(t, bin, db, nil, "-admin-password", "correct horse battery")
 		if got := httpStatus(t, printed[0], "GET", srv.url+"/v1/organizations/"+org+"/contacts", ""); got != 200 {
 			t.Fatalf("a key created before the kills answers %d after a restart", got)
 		}
@@ -149,7 +149,7 @@ func TestKillDuringFlush(t *testing.T) {
 		defer d.Close()
 		for _, kill := range []string{"before the first write", "after the first write"} {
 			written := storedLastUsed(t, d, keys)
-			srv := startServer(t, bin, db, nil, "-admin-password", "pw")
+			srv := startServer(t, bin, db, nil, "-admin-password", "correct horse battery")
 			ctx, stop := context.WithCancel(context.Background())
 			var wg sync.WaitGroup
 			var served atomic.Int64
@@ -220,7 +220,7 @@ func TestKillDuringFlush(t *testing.T) {
 				}
 			}
 		}
-		srv := startServer(t, bin, db, nil, "-admin-password", "pw")
+		srv := startServer(t, bin, db, nil, "-admin-password", "correct horse battery")
 		for _, k := range keys {
 			if got := httpStatus(t, k, "GET", srv.url+"/v1/organizations/"+org+"/contacts", ""); got != 200 {
 				t.Fatalf("after the kills a key answers %d", got)

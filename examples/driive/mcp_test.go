@@ -101,7 +101,7 @@ var (
 )
 
 func testMCP(t *testing.T, bin, db string) {
-	srv := startServer(t, bin, db, nil, "-admin-password", "pw")
+	srv := startServer(t, bin, db, nil, "-admin-password", "correct horse battery")
 	mkKey := func(org, perm string) string {
 		return strings.TrimSpace(runBinary(t, bin, "keys", "create", "-org", org, "-name", "mcp "+perm, "-permission", perm, "-db", db))
 	}

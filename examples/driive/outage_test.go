@@ -32,7 +32,7 @@ func TestServerDatabaseOutage(t *testing.T) {
 	bin := builtBinary(t)
 	pg := testdb.StartPrivatePostgres(t)
 	db := pg.DSN
-	srv := startServer(t, bin, db, nil, "-admin-password", "pw")
+	srv := startServer(t, bin, db, nil, "-admin-password", "correct horse battery")
 	warm := srv.demoKey
 	cold := createKeyCLI(t, bin, db)
 	quiet := createKeyCLI(t, bin, db) // used during the outage only

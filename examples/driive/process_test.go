@@ -30,7 +30,7 @@ func TestServerProcess(t *testing.T) {
 }
 
 func testServerProcess(t *testing.T, bin, db string) {
-	srv := startServer(t, bin, db, nil, "-admin-password", "pw")
+	srv := startServer(t, bin, db, nil, "-admin-password", "correct horse battery")
 	if srv.demoKey == "" {
 		t.Fatalf("the first start printed no demo key:\n%s", srv.stdout.String())
 	}
@@ -110,7 +110,7 @@ func testServerProcess(t *testing.T, bin, db string) {
 		if n := len(cliKeys(t, bin, db)); n != 4 { // demo, rotating, its successor, in flight
 			t.Fatalf("%d keys of demo, want 4: the restart must create none", n)
 		}
-		fromEnv := startServer(t, bin, db, []string{"DRIIVE_ADMIN_PASSWORD=from-env"})
+		fromEnv := startServer(t, bin, db, []string{"DRIIVE_ADMIN_PASSWORD=from-env-password"})
 		if strings.Contains(fromEnv.stdout.String(), "Admin password") {
 			t.Fatalf("the server printed the password of DRIIVE_ADMIN_PASSWORD:\n%s", fromEnv.stdout.String())
 		}

@@ -24,7 +24,7 @@ func TestNoKeyInServerOutput(t *testing.T) {
 	out := &secretscan.Recorder{Name: "output"}
 	defer secretscan.AssertClean(t, out)
 
-	srv := startServer(t, bin, db, nil, "-admin-password", "pw")
+	srv := startServer(t, bin, db, nil, "-admin-password", "correct horse battery")
 	if srv.demoKey == "" {
 		t.Fatal("no demo key printed")
 	}

@@ -21,12 +21,15 @@ const shutdownTimeout = 30 * time.Second
 
 func serve(ctx context.Context, args []string, e env) error {
 	c := newCommand("driive serve", "[-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW]",
-		`Serves the API under /v1/organizations/{orgId}/ and the API Keys page at
-/developer/api-keys. On the first start against an empty database it creates a
-write key for organization "demo" and prints it once.`)
+		`Serves the API under /v1/organizations/{orgId}/, the API Keys page of every
+organization at /organizations/{orgId}/developer/api-keys (/developer/api-keys
+lists organizations), and the key management API under
+/admin/v1/organizations/{orgId}/ (the signed-in admin, or HTTP Basic "admin"
+and the admin password). On the first start against an empty database it
+creates a write key for organization "demo" and prints it once.`)
 	addr := c.fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	db := c.dbFlag()
-	adminPassword := c.fs.String("admin-password", "", "password of the API Keys page (default $DRIIVE_ADMIN_PASSWORD, else generated and printed)")
+	adminPassword := c.fs.String("admin-password", "", "admin password of the API Keys page and the management API, at least 12 characters (default $DRIIVE_ADMIN_PASSWORD, else generated and printed)")
 	pos, err := c.parse(args, e)
 	if err != nil {
 		return err
@@ -48,6 +51,11 @@ write key for organization "demo" and prints it once.`)
 	generated := password == ""
 	if generated {
 		password = rand.Text()
+	}
+	if len(password) < web.MinPasswordLen {
+		// It opens every organization's keys, to scripts too.
+		return usagef("the admin password must be at least %d characters (it has %d); set a longer -admin-password or DRIIVE_ADMIN_PASSWORD, or leave both empty to have one generated",
+			web.MinPasswordLen, len(password))
 	}
 	return runServer(ctx, serverConfig{Addr: *addr, Source: src, AdminPassword: password,
 		ShowPassword: generated, Stdout: e.stdout, Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
@@ -164,7 +172,7 @@ func buildHandler(ctx context.Context, d *database, svc *apikey.Service, cfg ser
 	if err != nil {
 		return nil, err
 	}
-	pages, err := web.New(web.Config{Service: svc, AdminPassword: cfg.AdminPassword, Logger: cfg.Log, OrgID: demoOrg})
+	pages, err := web.New(web.Config{Service: svc, AdminPassword: cfg.AdminPassword, Logger: cfg.Log})
 	if err != nil {
 		return nil, err
 	}

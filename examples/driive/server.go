@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/examples/driive/internal/web"
 )
 
 // handlerConfig is what the HTTP handler is built from.
@@ -17,7 +18,7 @@ type handlerConfig struct {
 	CursorKey []byte                          // signs list cursors
 	Auth      func(http.Handler) http.Handler // the keyauth middleware
 	MCPAuth   func(http.Handler) http.Handler // the same, not bound to an organization, for /mcp
-	Web       http.Handler                    // the Developer > API Keys pages under /developer/
+	Web       http.Handler                    // the sign-in, the API Keys pages and the management API, at web.Patterns
 	Logger    *slog.Logger                    // request log and internal errors
 	Now       func() time.Time                // default time.Now
 }
@@ -58,7 +59,9 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	mux.Handle("/v1/organizations/{orgId}/availability", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/mcp", s.newMCPHandler(cfg.MCPAuth))
 
-	mux.Handle("/developer/", cfg.Web)
+	for _, p := range web.Patterns {
+		mux.Handle(p, cfg.Web)
+	}
 	mux.Handle("GET /{$}", http.RedirectHandler("/developer/api-keys", http.StatusSeeOther))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
 	return logRequests(cfg.Logger, mux), nil

@@ -23,11 +23,11 @@ func TestNewValidatesConfig(t *testing.T) {
 		cfg  web.Config
 		ok   bool
 	}{
-		{"valid, default org", web.Config{Service: svc, AdminPassword: "pw"}, true},
-		{"valid, other org", web.Config{Service: svc, AdminPassword: "pw", OrgID: "acme-1", Logger: slog.Default()}, true},
-		{"no service", web.Config{AdminPassword: "pw"}, false},
+		{"valid", web.Config{Service: svc, AdminPassword: "twelve chars"}, true},
+		{"valid, with logger", web.Config{Service: svc, AdminPassword: password, Logger: slog.Default()}, true},
+		{"no service", web.Config{AdminPassword: password}, false},
 		{"empty password", web.Config{Service: svc}, false},
-		{"bad org id", web.Config{Service: svc, AdminPassword: "pw", OrgID: "no spaces"}, false},
+		{"short password", web.Config{Service: svc, AdminPassword: "eleven char"}, false},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			h, err := web.New(tc.cfg)
@@ -44,11 +44,13 @@ func TestPagesRequireSignIn(t *testing.T) {
 	for _, tc := range []struct {
 		desc, method, path string
 	}{
-		{"list", http.MethodGet, "/developer/api-keys"},
-		{"create form", http.MethodGet, "/developer/api-keys/new"},
-		{"create", http.MethodPost, "/developer/api-keys"},
-		{"revoke confirmation", http.MethodGet, "/developer/api-keys/abc/revoke"},
-		{"revoke", http.MethodPost, "/developer/api-keys/abc/revoke"},
+		{"organizations", http.MethodGet, "/developer/api-keys"},
+		{"list", http.MethodGet, keysPage},
+		{"create form", http.MethodGet, keysPage + "/new"},
+		{"create", http.MethodPost, keysPage},
+		{"revoke confirmation", http.MethodGet, keysPage + "/abc/revoke"},
+		{"revoke", http.MethodPost, keysPage + "/abc/revoke"},
+		{"other organization", http.MethodGet, "/organizations/acme/developer/api-keys/activity"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			var res response
@@ -57,13 +59,14 @@ func TestPagesRequireSignIn(t *testing.T) {
 			} else {
 				res = e.post(c, tc.path, url.Values{"name": {"x"}, "permission": {"read"}})
 			}
-			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/developer/login" {
-				t.Fatalf("status %d, Location %q; want 303 to /developer/login", res.status, res.header.Get("Location"))
+			want := "/developer/login?" + url.Values{"next": {tc.path}}.Encode()
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != want {
+				t.Fatalf("status %d, Location %q; want 303 to %s", res.status, res.header.Get("Location"), want)
 			}
 		})
 	}
-	if n := len(e.listKeys()); n != 0 {
-		t.Fatalf("%d keys created without sign-in", n)
+	if p, err := e.svc.List(t.Context(), "demo", apikey.ListOptions{}); err != nil || len(p.Keys) != 0 {
+		t.Fatalf("%d keys created without sign-in (%v)", len(p.Keys), err)
 	}
 }
 
@@ -160,7 +163,7 @@ func TestForgedSessionCookie(t *testing.T) {
 	e := newEnv(t, false)
 	c := e.client()
 	u, _ := url.Parse(e.srv.URL + "/developer/")
-	c.Jar.SetCookies(u, []*http.Cookie{{Name: "driive_admin", Value: strings.Repeat("A", 43), Path: "/developer/"}})
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "driive_admin", Value: strings.Repeat("A", 43), Path: "/"}})
 	if res := e.get(c, "/developer/api-keys"); res.status != http.StatusSeeOther {
 		t.Fatalf("a made-up session id got status %d", res.status)
 	}

@@ -30,7 +30,6 @@ type sessions struct {
 
 type session struct {
 	expires time.Time
-	flash   string // a one-time notice for the next page, e.g. "key revoked"
 }
 
 func newSessions(now func() time.Time, ttl time.Duration) *sessions {
@@ -103,28 +102,6 @@ func (s *sessions) end(id string) {
 	s.mu.Unlock()
 }
 
-// setFlash keeps a notice for the session's next page.
-func (s *sessions) setFlash(id, msg string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.m[sha256.Sum256([]byte(id))]; ok {
-		v.flash = msg
-	}
-}
-
-// takeFlash returns the pending notice and forgets it.
-func (s *sessions) takeFlash(id string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[sha256.Sum256([]byte(id))]
-	if !ok {
-		return ""
-	}
-	msg := v.flash
-	v.flash = ""
-	return msg
-}
-
 // sessionCookie returns the cookie carrying id. Secure is set only when
 // this very connection is TLS: a client-sent header such as
 // X-Forwarded-Proto must not decide it.
@@ -134,7 +111,7 @@ func sessionCookie(r *http.Request, id string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name:     cookieName,
 		Value:    id,
-		Path:     "/developer/",
+		Path:     "/",
 		MaxAge:   maxAge,
 		HttpOnly: true,
 		Secure:   r.TLS != nil,

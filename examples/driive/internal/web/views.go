@@ -17,30 +17,27 @@ var templateFS embed.FS
 //go:embed assets
 var assetFS embed.FS
 
-// views holds one parsed template set per page.
+// pageData is what the example's own pages show: the sign-in form, the
+// organization switcher and short messages. The API Keys page itself is
+// the keyadmin library's.
+type pageData struct {
+	Title   string
+	CSS     string
+	Login   loginData
+	Orgs    []string
+	Org     string // the switcher's typed organization id
+	Error   string
+	Message string
+}
+
 type views struct {
 	pages map[string]*template.Template
 }
 
-// appPages are rendered inside the signed-in layout; the others stand
-// alone.
-var (
-	appPages    = []string{"keys", "new", "revoke", "error"}
-	standalones = []string{"login"}
-)
-
 func parseViews() (*views, error) {
 	v := &views{pages: map[string]*template.Template{}}
-	for _, p := range appPages {
-		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+p+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: parsing %s page: %w", p, err)
-		}
-		v.pages[p] = t
-	}
-	for _, p := range standalones {
-		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/partials.html", "templates/"+p+".html")
+	for _, p := range []string{"login", "orgs", "message"} {
+		t, err := template.New(p).ParseFS(templateFS, "templates/base.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing %s page: %w", p, err)
 		}
@@ -49,15 +46,9 @@ func parseViews() (*views, error) {
 	return v, nil
 }
 
-// render writes a whole page or, if the template fails, a plain 500: the
-// page is built in a buffer first so a failure never leaves half a page.
-// Every page is no-store: the create response holds a key, and pages of a
-// signed-in admin area have no business in a shared cache.
+// render writes a whole page or, if the template fails, a plain 500.
 func (h *handler) render(w http.ResponseWriter, status int, page string, d pageData) {
-	d.CSS, d.JS = cssURL, jsURL
-	if d.Org == "" {
-		d.Org = h.org
-	}
+	d.CSS = cssURL
 	var buf bytes.Buffer
 	if err := h.views.pages[page].ExecuteTemplate(&buf, "page", d); err != nil {
 		h.log.Error("rendering developer page", "page", page, "err", err)
@@ -68,25 +59,19 @@ func (h *handler) render(w http.ResponseWriter, status int, page string, d pageD
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	// A failed write means the client went away; there is no one to tell.
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes()) // a failed write means the client went away
 }
 
-// Asset URLs carry a digest of their content, so a browser may cache them
-// for long and still sees a new version at once.
-var (
-	cssURL = assetURL("app.css")
-	jsURL  = assetURL("app.js")
-)
-
-func assetURL(name string) string {
-	b, err := assetFS.ReadFile("assets/" + name)
+// The stylesheet's URL carries a digest of its content, so a browser may
+// cache it for long and still sees a new version at once.
+var cssURL = func() string {
+	b, err := assetFS.ReadFile("assets/login.css")
 	if err != nil {
-		panic("web: missing embedded asset " + name) // a build mistake, caught by any test
+		panic("web: missing embedded asset login.css") // a build mistake, caught by any test
 	}
 	sum := sha256.Sum256(b)
-	return "/developer/assets/" + name + "?v=" + hex.EncodeToString(sum[:6])
-}
+	return "/developer/assets/login.css?v=" + hex.EncodeToString(sum[:6])
+}()
 
 func assetHandler() http.Handler {
 	sub, err := fs.Sub(assetFS, "assets")

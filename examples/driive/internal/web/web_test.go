@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -107,6 +106,7 @@ func (e *env) signedIn() *http.Client {
 	c := e.client()
 	res := e.post(c, "/developer/login", url.Values{"password": {password}})
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/developer/api-keys" {
+		// The organization switcher, when no page asked for the sign-in.
 		e.t.Fatalf("sign-in: status %d, Location %q", res.status, res.header.Get("Location"))
 	}
 	return c
@@ -156,34 +156,21 @@ func (e *env) post(c *http.Client, path string, form url.Values, headers ...stri
 
 var keyRE = regexp.MustCompile(`dk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
 
-// createKey creates a key through the page and returns the plaintext it
-// shows.
-func (e *env) createKey(c *http.Client, name, perm, expires string) string {
+const keysPage = "/organizations/demo/developer/api-keys"
+
+// createKey creates a key through the page in org and returns the text it
+// shows once, after the redirect.
+func (e *env) createKey(c *http.Client, org, name string) string {
 	e.t.Helper()
-	res := e.post(c, "/developer/api-keys", url.Values{"name": {name}, "permission": {perm}, "expires": {expires}})
-	if res.status != http.StatusCreated {
+	page := "/organizations/" + org + "/developer/api-keys"
+	res := e.post(c, page, url.Values{"name": {name}, "permission": {"read"}})
+	if res.status != http.StatusSeeOther {
 		e.t.Fatalf("create %q: status %d\n%s", name, res.status, res.body)
 	}
-	keys := keyRE.FindAllString(res.body, -1)
+	shown := e.get(c, res.header.Get("Location"))
+	keys := keyRE.FindAllString(shown.body, -1)
 	if len(keys) != 1 {
 		e.t.Fatalf("create %q: the page shows %d keys, want exactly 1", name, len(keys))
 	}
 	return keys[0]
-}
-
-func (e *env) listKeys() []apikey.Key {
-	e.t.Helper()
-	var all []apikey.Key
-	cursor := ""
-	for {
-		p, err := e.svc.List(context.Background(), "demo", apikey.ListOptions{Cursor: cursor, Limit: 1000})
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		all = append(all, p.Keys...)
-		if p.NextCursor == "" {
-			return all
-		}
-		cursor = p.NextCursor
-	}
 }
