@@ -26,12 +26,16 @@ import (
 // browserChromiumPath is where Debian's chromium package installs the browser.
 const browserChromiumPath = "/usr/bin/chromium"
 
-// TestBrowserAPIKeysPage walks the help article's flow (its steps are in
-// docs/api-keys-page.md) in a real browser
-// against the real server binary: sign in, create a key, copy it, use it
-// against the API, revoke it with the confirmation, and see the API refuse
-// it. With KEYAUTH_UPDATE_SCREENSHOT=1 it also saves the page to
-// docs/api-keys-page.png.
+// TestBrowserAPIKeysPage walks the help article's flow in a real browser
+// against the real server binary: sign in, switch to a second
+// organization, create a key, copy it, reload (no second key, the text is
+// gone), use it against the API, rotate it with a grace period (the old
+// key answers with Deprecation and Sunset), revoke the new one (refused
+// within 2 s), and read the three events with their actor in the
+// activity list. It checks the table at 1024 px, hiding revoked keys, the
+// expiry sentence, and the same flow without JavaScript. With
+// KEYAUTH_UPDATE_SCREENSHOT=1 it saves docs/api-keys-page.png (1440 px)
+// and docs/api-keys-page-1024.png.
 func TestBrowserAPIKeysPage(t *testing.T) {
 	chromium := browserChromium(t)
 	// Generous: building the binary alone can take a minute on a busy
@@ -42,9 +46,7 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 	srv := startBrowserServer(ctx, t)
 	b := newBrowserPage(ctx, t, chromium, srv.base)
 
-	// The server's first start printed a demo key: use it, so that the
-	// table has a "Last used" time to show.
-	if got := browserAPIStatus(t, srv.base, srv.demoKey); got != http.StatusOK {
+	if got := browserAPIStatus(t, srv.base, "demo", srv.demoKey); got != http.StatusOK {
 		t.Fatalf("the demo key printed at start: API status %d, want 200", got)
 	}
 
@@ -53,8 +55,17 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#password`)),
 		chromedp.SetValue(chromedp.CSS(`#password`), srv.password),
 		chromedp.Click(chromedp.CSS(`form[action="/developer/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[data-org="demo"]`)),
+	)
+	b.do("switch to a second organization",
+		chromedp.SetValue(chromedp.CSS(`#org`), "acme"),
+		chromedp.Click(chromedp.CSS(`form[action="/developer/api-keys"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#keys-title`)),
 	)
+	if loc := b.location(); loc != srv.base+"/organizations/acme/developer/api-keys" {
+		t.Fatalf("the switcher led to %s", loc)
+	}
+	b.page = srv.base + "/organizations/acme/developer/api-keys"
 
 	// A few keys, so the table looks like an organization's.
 	expiry := time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly)
@@ -80,40 +91,116 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 	if !strings.Contains(status, "Copied") && !strings.Contains(status, "Ctrl+C") {
 		t.Errorf("after Copy the page says %q", status)
 	}
-	if strings.Contains(status, "Copied") {
-		clip, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
-		switch {
-		case err != nil:
-			t.Logf("the clipboard cannot be read back here (%v); the key is read from the page", err)
-		case clip != key:
-			t.Errorf("the clipboard holds %d characters that are not the shown key", len(clip))
-		}
-	}
 	if !strings.Contains(b.text(`#new-key`), "Copy the key now — it will not be shown again") {
 		t.Error("the new key is shown without the warning")
 	}
-	if got := b.count(`tbody tr[data-key-id="` + id + `"]`); got != 1 {
-		t.Errorf("the new key is in the table %d times, want once", got)
-	}
+	rows := b.count(`tbody tr[data-key-id]`)
 
-	if got := browserAPIStatus(t, srv.base, key); got != http.StatusOK {
+	// Reload: the same URL shows the list, not the key, and makes no key.
+	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#keys-title`)))
+	if html := b.html(`body`); strings.Contains(html, key) {
+		t.Fatal("the key is on the page after a reload")
+	}
+	if got := b.count(`tbody tr[data-key-id]`); got != rows {
+		t.Fatalf("%d keys after the reload, %d before: a reload made a key", got, rows)
+	}
+	if got := browserAPIStatus(t, srv.base, "acme", key); got != http.StatusOK {
 		t.Fatalf("GET appointments with the copied key: %d, want 200", got)
 	}
+
+	// Rotate with a grace period: the old key keeps working and says so.
+	b.do("rotate",
+		chromedp.Navigate(b.page),
+		chromedp.Click(chromedp.CSS(`tr[data-key-id="`+id+`"] a[data-rotate]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=grace][value="1h"]`)),
+		chromedp.Click(chromedp.CSS(`input[name=grace][value="1h"]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/rotate"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#new-key-value`)),
+	)
+	replacement, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(`#new-key-value`)))
+	if err != nil || !browserKeyRE.MatchString(replacement) || replacement == key {
+		t.Fatalf("the rotated-in key is not shown: %v", err)
+	}
+	res := browserAPI(t, srv.base, "acme", key)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Deprecation"), "@") || res.Header.Get("Sunset") == "" {
+		t.Errorf("the old key after rotation: %d, Deprecation %q, Sunset %q; want 200 with both",
+			res.StatusCode, res.Header.Get("Deprecation"), res.Header.Get("Sunset"))
+	}
+	b.do("list after rotation", chromedp.Navigate(b.page), chromedp.WaitVisible(chromedp.CSS(`#keys-title`)))
+	if !strings.Contains(b.text(`tr[data-key-id="`+id+`"]`), "Replaced, works until") {
+		t.Error("the rotated key is not marked as replaced")
+	}
+
+	// Revoke the new key: refused within 2 seconds.
+	newID := browserKeyID(t, replacement)
+	b.revoke(newID, "Custom Dashboard")
+	waitRefused(t, srv.base, "acme", replacement)
+
+	// The activity list: the three events of this key, with the actor.
+	events, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#activity .event-text')).slice(0, 3).map(e => e.textContent.replace(/\s+/g, ' ').trim())`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Admin revoked dk_" + newID + "…", "Admin rotated dk_" + id + "… (replaced by dk_" + newID + "…)", "Admin created dk_" + id + "…"}
+	if strings.Join(events, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the activity list starts with\n%s\nwant\n%s", strings.Join(events, "\n"), strings.Join(want, "\n"))
+	}
+
+	// A picked expiry date says plainly when the key stops working.
+	b.do("pick an expiry date",
+		chromedp.Click(chromedp.CSS(`.page-head a[data-dialog="create-dialog"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#create-dialog #key-expires`)),
+		chromedp.SetValue(chromedp.CSS(`#create-dialog #key-expires`), "2030-06-14"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#create-dialog #key-expires').dispatchEvent(new Event('change'))`),
+	)
+	if hint := b.text(`#create-dialog [data-expiry-hint]`); !strings.Contains(hint, "works through") || !strings.Contains(hint, "2030") ||
+		!strings.Contains(hint, "stops working") || !strings.Contains(hint, "UTC") {
+		t.Errorf("the expiry hint says %q", hint)
+	}
+	b.do("close the dialog", chromedp.Navigate(b.page), chromedp.WaitVisible(chromedp.CSS(`#keys-title`)))
 
 	if os.Getenv("KEYAUTH_UPDATE_SCREENSHOT") == "1" {
 		b.screenshot(filepath.Join("..", "..", "docs", "api-keys-page.png"))
 	}
 
-	// The key is shown once: a fresh load of the page does not have it.
-	b.do("reload the list", chromedp.Navigate(srv.base+"/developer/api-keys"), chromedp.WaitVisible(chromedp.CSS(`#keys-title`)))
-	if html := b.html(`body`); strings.Contains(html, key) {
-		t.Fatal("the key is on the page after a reload")
+	// At 1024 px every column and both buttons are on screen, and the
+	// whole prefix shows.
+	b.do("1024 px", chromedp.EmulateViewport(1024, 800), chromedp.Navigate(b.page), chromedp.WaitVisible(chromedp.CSS(`#keys-title`)))
+	layout, err := chromedp.Run(b.ctx, chromedp.Evaluate[map[string]any](`(() => {
+		const w = document.documentElement.clientWidth;
+		const out = {scroll: document.documentElement.scrollWidth - w, wrap: 0, off: [], cut: []};
+		const wrap = document.querySelector('.table-wrap');
+		out.wrap = wrap.scrollWidth - wrap.clientWidth;
+		for (const el of document.querySelectorAll('th, a[data-rotate], a[data-revoke]')) {
+			const r = el.getBoundingClientRect();
+			if (r.right > w || r.left < 0) out.off.push(el.textContent.trim() || el.outerHTML.slice(0, 40));
+		}
+		for (const el of document.querySelectorAll('code.prefix')) {
+			if (el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > w) out.cut.push(el.textContent);
+		}
+		return out;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
 	}
+	if layout["scroll"].(float64) > 0 || layout["wrap"].(float64) > 0 || len(layout["off"].([]any)) > 0 || len(layout["cut"].([]any)) > 0 {
+		t.Errorf("at 1024 px: page scrolls by %v, table by %v; off screen %v; prefixes cut %v",
+			layout["scroll"], layout["wrap"], layout["off"], layout["cut"])
+	}
+	if os.Getenv("KEYAUTH_UPDATE_SCREENSHOT") == "1" {
+		b.screenshot(filepath.Join("..", "..", "docs", "api-keys-page-1024.png"))
+	}
+	b.do("1440 px", chromedp.EmulateViewport(1440, 900))
 
-	b.revoke(id, "Custom Dashboard")
-	waitRefused(t, srv.base, key)
-	if got := b.count(`tbody tr.is-revoked[data-key-id="` + id + `"]`); got != 1 {
-		t.Error("the revoked key is not shown as revoked")
+	// Revoked keys can be hidden.
+	b.do("hide revoked keys", chromedp.Navigate(b.page), chromedp.Click(chromedp.CSS(`a[data-toggle-revoked]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#keys-title`)))
+	if got := b.count(`tbody tr.is-revoked`); got != 0 {
+		t.Errorf("%d revoked keys shown after hiding them", got)
+	}
+	if got := b.count(`tr[data-key-id="` + id + `"]`); got != 1 {
+		t.Error("hiding revoked keys hid the replaced (still working) key")
 	}
 
 	// Without JavaScript the same flow runs on plain links and forms: the
@@ -122,8 +209,8 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 		t.Fatalf("turning JavaScript off: %v", err)
 	}
 	b.do("create without JavaScript",
-		chromedp.Navigate(srv.base+"/developer/api-keys"),
-		chromedp.Click(chromedp.CSS(`.page-head a[href="/developer/api-keys/new"]`)),
+		chromedp.Navigate(b.page),
+		chromedp.Click(chromedp.CSS(`.page-head a[href$="/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#create-form #key-name`)),
 		chromedp.SetValue(chromedp.CSS(`#create-form #key-name`), "Script-free key"),
 		chromedp.Click(chromedp.CSS(`#create-form input[name=permission][value=read]`)),
@@ -135,7 +222,7 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 	if err != nil || !browserKeyRE.MatchString(plain) {
 		t.Fatalf("the key created without JavaScript is not shown: %v", err)
 	}
-	if got := browserAPIStatus(t, srv.base, plain); got != http.StatusOK {
+	if got := browserAPIStatus(t, srv.base, "acme", plain); got != http.StatusOK {
 		t.Fatalf("GET appointments with the key created without JavaScript: %d, want 200", got)
 	}
 	b.do("revoke without JavaScript",
@@ -144,7 +231,7 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.card-danger button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.alert-success`)),
 	)
-	waitRefused(t, srv.base, plain)
+	waitRefused(t, srv.base, "acme", plain)
 	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
 		t.Fatalf("turning JavaScript on: %v", err)
 	}
@@ -153,9 +240,9 @@ func TestBrowserAPIKeysPage(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/developer/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#password`)),
 	)
-	b.do("signed out", chromedp.Navigate(srv.base+"/developer/api-keys"), chromedp.WaitVisible(chromedp.CSS(`#password`)))
+	b.do("signed out", chromedp.Navigate(b.page), chromedp.WaitVisible(chromedp.CSS(`#password`)))
 
-	if logs := srv.output(); strings.Contains(logs, key) || strings.Contains(logs, old) || strings.Contains(logs, plain) {
+	if logs := srv.output(); strings.Contains(logs, key) || strings.Contains(logs, old) || strings.Contains(logs, plain) || strings.Contains(logs, replacement) {
 		t.Error("a key created in the page reached the server's output")
 	}
 }
@@ -268,10 +355,10 @@ func startBrowserServer(ctx context.Context, t *testing.T) *browserServer {
 	return s
 }
 
-// browserAPIStatus calls the article's example request with key.
-func browserAPIStatus(t *testing.T, base, key string) int {
+// browserAPI calls the article's example request in org with key.
+func browserAPI(t *testing.T, base, org, key string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/v1/organizations/demo/appointments", nil)
+	req, err := http.NewRequest(http.MethodGet, base+"/v1/organizations/"+org+"/appointments", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,16 +369,21 @@ func browserAPIStatus(t *testing.T, base, key string) int {
 	}
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
-	return res.StatusCode
+	return res
+}
+
+func browserAPIStatus(t *testing.T, base, org, key string) int {
+	t.Helper()
+	return browserAPI(t, base, org, key).StatusCode
 }
 
 // waitRefused polls the API until it refuses key with 401: a revocation
 // in the page must take effect within 2 seconds.
-func waitRefused(t *testing.T, base, key string) {
+func waitRefused(t *testing.T, base, org, key string) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Second)
 	for {
-		got := browserAPIStatus(t, base, key)
+		got := browserAPIStatus(t, base, org, key)
 		if got == http.StatusUnauthorized {
 			return
 		}
@@ -316,6 +408,7 @@ type browserPage struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
+	page string // the API Keys page the test works on
 }
 
 func newBrowserPage(ctx context.Context, t *testing.T, chromium, base string) *browserPage {
@@ -412,7 +505,7 @@ func (p *browserPage) count(sel string) int {
 func (p *browserPage) createKey(name, perm, expires string) string {
 	p.t.Helper()
 	steps := []chromedp.Action[chromedp.Void]{
-		chromedp.Navigate(p.base + "/developer/api-keys"),
+		chromedp.Navigate(p.page),
 		chromedp.Click(chromedp.CSS(`.page-head a[data-dialog="create-dialog"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#create-dialog #key-name`)),
 		chromedp.SetValue(chromedp.CSS(`#create-dialog #key-name`), name),
@@ -441,7 +534,7 @@ func (p *browserPage) createKey(name, perm, expires string) string {
 func (p *browserPage) revoke(id, name string) {
 	p.t.Helper()
 	p.do("revoke "+name,
-		chromedp.Navigate(p.base+"/developer/api-keys"),
+		chromedp.Navigate(p.page),
 		chromedp.Click(chromedp.CSS(`tr[data-key-id="`+id+`"] a[data-revoke]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#revoke-dialog button[type=submit]`)),
 	)
