@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,8 +20,7 @@ import (
 type tenantsResult struct {
 	AttackedKeys int
 	Attackers    int
-	First        int           // the other organization's first requests
-	Every        time.Duration // between two of them
+	First        int           // the other organization's first requests, one after another
 	IdleCold     time.Duration // median cold verify on the idle server
 	IdleRuns     []time.Duration
 	Attack       *sample
@@ -59,7 +57,7 @@ func runTenants(ctx context.Context, env *environment) (*tenantsResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &tenantsResult{AttackedKeys: len(attacked), Attackers: opt.attackers, First: opt.tenantFirst, Every: 100 * time.Millisecond}
+	r := &tenantsResult{AttackedKeys: len(attacked), Attackers: opt.attackers, First: opt.tenantFirst}
 	r.Server, err = env.session(ctx, env.bin, "tenants", db, nil, func(srv *server) error {
 		otherURL := srv.base + "/v1/organizations/globex/appointments"
 		// An idle cold verify: first requests of distinct keys, one at a
@@ -83,15 +81,18 @@ func runTenants(ctx context.Context, env *environment) (*tenantsResult, error) {
 			*t = vegeta.Target{Method: "GET", URL: attackURL, Header: bearer(keytest.WrongSecret(k))}
 			return nil
 		}
-		// The flood runs 2 s before the first request and until 1 s
-		// after the last.
-		floodFor := 3*time.Second + time.Duration(r.First)*r.Every
+		// The flood runs from 2 s before the first request until 1 s
+		// after the last answer.
+		floodCtx, stopFlood := context.WithCancel(ctx)
+		defer stopFlood()
 		r.Load.Before = loadAvg()
 		together(func() {
-			r.Attack = load(ctx, "flood", attackT, opt.attackers, 0, floodFor)
+			r.Attack = load(floodCtx, "flood", attackT, opt.attackers, 0, 0)
 		}, func() {
 			sleepCtx(ctx, 2*time.Second)
-			r.Victims = firstRequests(ctx, otherURL, others[idleRuns:], r.Every)
+			r.Victims = firstRequests(ctx, otherURL, others[idleRuns:])
+			sleepCtx(ctx, time.Second)
+			stopFlood()
 		})
 		r.Load.After = loadAvg()
 		return nil
@@ -102,26 +103,20 @@ func runTenants(ctx context.Context, env *environment) (*tenantsResult, error) {
 	return r, nil
 }
 
-// firstRequests sends one GET with each key, one every `every` (open
-// loop: each in its own goroutine), and waits for every answer.
-func firstRequests(ctx context.Context, url string, keys []string, every time.Duration) *sample {
+// firstRequests sends one GET with each key, one after another, as the
+// idle cold verify does: what differs from it is the flood alone.
+func firstRequests(ctx context.Context, url string, keys []string) *sample {
 	client := &http.Client{Timeout: 30 * time.Second}
+	defer client.CloseIdleConnections()
 	s := newSample()
-	var mu sync.Mutex
-	var wg sync.WaitGroup
 	start := time.Now()
-	for i, k := range keys {
-		sleepCtx(ctx, time.Until(start.Add(time.Duration(i)*every)))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			code, lat, ra, errText := do(ctx, client, url, k)
-			mu.Lock()
-			s.record(time.Now(), lat, code, errText, ra != "")
-			mu.Unlock()
-		}()
+	for _, k := range keys {
+		if ctx.Err() != nil {
+			break
+		}
+		code, lat, ra, errText := do(ctx, client, url, k)
+		s.record(time.Now(), lat, code, errText, ra != "")
 	}
-	wg.Wait()
 	s.Elapsed = time.Since(start)
 	s.percentiles()
 	return s
@@ -147,8 +142,8 @@ func do(ctx context.Context, client *http.Client, url, key string) (int, time.Du
 
 func (r *tenantsResult) print(w io.Writer) {
 	fmt.Fprintf(w, "tenants: %d clients flood %d keys of organization acme with wrong secrets (correct checksums);\n"+
-		"        meanwhile organization globex sends its %d first requests, each with a key of its own, one every %v\n",
-		r.Attackers, r.AttackedKeys, r.First, r.Every)
+		"        meanwhile organization globex sends its %d first requests, each with a key of its own, one after another\n",
+		r.Attackers, r.AttackedKeys, r.First)
 	fmt.Fprintf(w, "  idle cold verify (same server, before the flood, median of %d): %s\n", len(r.IdleRuns), ms(r.IdleCold))
 	fmt.Fprintf(w, "  flood: %d requests (%.0f/s); statuses: %s\n",
 		r.Attack.Requests, ratio(float64(r.Attack.Requests), r.Attack.Elapsed.Seconds()), codeList(r.Attack.Codes))
