@@ -1,0 +1,24 @@
+// Package otelauth reports keyauth to OpenTelemetry: metrics named
+// keyauth.* and spans of the store calls behind the cold path. It is a
+// module of its own, so that services that do not use OpenTelemetry never
+// resolve it; keyauth's core does not import it.
+//
+// Three pieces, each optional:
+//
+//   - [RegisterStats] turns an *apikey.Service's counters (Service.Stats)
+//     into observable instruments: argon2id runs and slot timeouts, cache
+//     hits, misses and size, change-feed polls and lag, last-used writes
+//     and failed flushes, and the refusals by outcome.
+//   - [WrapAuthenticator] wraps the Authenticator given to the middleware
+//     (or used with middleware.Check): a counter of authentications by
+//     outcome and a duration histogram. On the cached path it costs two
+//     clock reads and two instrument updates with precomputed attributes.
+//   - [WrapStore] wraps the Store given to the Service: a span per store
+//     call (keyauth.store.Get, ...), which happen only on the cold path,
+//     the change-feed poll and the last-used flush. Spans carry the key id
+//     (never key text or hashes); the organization id only with
+//     Options.OrgIDInSpans.
+//
+// Stats does not count evictions or pending last-used times yet: those
+// instruments are not reported.
+package otelauth
