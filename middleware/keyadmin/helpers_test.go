@@ -1,7 +1,6 @@
 package keyadmin_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -160,5 +159,3 @@ func (e *env) authenticates(key string) bool {
 	_, err := e.svc.Authenticate(context.Background(), key)
 	return err == nil
 }
-
-func contains(s, sub string) bool { return bytes.Contains([]byte(s), []byte(sub)) }

@@ -279,6 +279,10 @@ func (h *Handler) seeOther(w http.ResponseWriter, r *http.Request, base string, 
 		q += "&"
 	}
 	q += "flash=" + url.QueryEscape(tok)
+	if !strings.HasPrefix(base, "/") || strings.HasPrefix(base, "//") || strings.HasPrefix(base, "/\\") {
+		base = "/" + strings.TrimLeft(base, "/\\") // never another host, whatever the path held
+	}
+	// #nosec G710 -- base is this handler's own mount path, made local above
 	http.Redirect(w, r, base+"?"+q, http.StatusSeeOther)
 }
 
