@@ -44,13 +44,13 @@ func testAuthorize(_ context.Context, a keyadmin.Actor, org string, act keyadmin
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	clock *keytest.Clock
 	svc   *apikey.Service
 	mux   *http.ServeMux
 }
 
-func newEnv(t *testing.T, tweak func(*keyadmin.Config)) *env {
+func newEnv(t testing.TB, tweak func(*keyadmin.Config)) *env {
 	t.Helper()
 	c := keytest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	svc, err := apikey.NewService(apikey.Config{Store: memstore.New(), Hash: fastHash, Now: c.Now})
