@@ -155,9 +155,38 @@ func runReport(ctx context.Context, env *environment, out io.Writer) error {
 	if err := r.writeCharts(dir, filepath.Dir(path)); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(renderReport(r)), 0o644); err != nil { // #nosec G306 -- a report to commit and read, no secret in it
+	if err := os.WriteFile(path, []byte(renderReport(r)+handWritten(path)), 0o644); err != nil { // #nosec G306 -- a report to commit and read, no secret in it
 		return err
 	}
 	fmt.Fprintln(out, "wrote", path)
 	return nil
+}
+
+// handMarker opens a section of BENCHMARKS.md written by hand (an HTML
+// comment naming it so); the report keeps every such section, from the
+// first marker to the end of the file, below what it generates.
+const handMarker = "written by hand, not by the loadtest report"
+
+// handWritten is the hand-written tail of the file at path, "" if it has
+// none or cannot be read.
+func handWritten(path string) string {
+	b, err := os.ReadFile(path) // #nosec G304 -- the report's own output file
+	if err != nil {
+		return ""
+	}
+	return handTail(string(b))
+}
+
+// handTail is the part of s from the start of the first line holding
+// handMarker inside an HTML comment, after one blank line.
+func handTail(s string) string {
+	i := strings.Index(s, handMarker)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndex(s[:i], "\n") + 1
+	if !strings.HasPrefix(strings.TrimSpace(s[start:i]), "<!--") {
+		return ""
+	}
+	return "\n" + strings.TrimLeft(s[start:], "\n")
 }

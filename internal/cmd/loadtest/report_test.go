@@ -323,3 +323,23 @@ func TestShellLine(t *testing.T) {
 		t.Fatalf("got %s, want %s", got, want)
 	}
 }
+
+func TestHandTail(t *testing.T) {
+	gen := "# keyauth benchmarks\n\n```\nraw\n```\n"
+	hand := "<!-- otelauth section: written by hand, not by the loadtest report; keep it when regenerating. -->\n## OpenTelemetry\n\ntext\n"
+	if got := handTail(gen + "\n\n" + hand); got != "\n"+hand {
+		t.Fatalf("handTail = %q, want the hand-written section", got)
+	}
+	if got := handTail(gen); got != "" {
+		t.Fatalf("handTail of a generated file = %q", got)
+	}
+	// The marker quoted in prose, not in a comment, is no section.
+	if got := handTail(gen + "a line that says written by hand, not by the loadtest report\n"); got != "" {
+		t.Fatalf("handTail = %q for a marker outside a comment", got)
+	}
+	// Regenerating twice keeps one copy.
+	once := gen + handTail(gen+hand)
+	if twice := gen + handTail(once); twice != once || strings.Count(twice, "## OpenTelemetry") != 1 {
+		t.Fatalf("regenerated twice:\n%s", twice)
+	}
+}
