@@ -6,7 +6,8 @@
 // principal in the handler's context, where apikey.FromContext finds it.
 //
 // The decision is [middleware.Middleware.Check]'s, so the checks and their
-// order are keyauth's HTTP contract; refusals map to status codes:
+// order are those of keyauth's HTTP contract (docs/http-contract.md in the
+// keyauth repository); refusals map to status codes:
 //
 //	401 (no key, malformed, invalid, expired, revoked)  Unauthenticated
 //	400 (malformed authorization metadata)              Unauthenticated
