@@ -25,10 +25,17 @@ const mcpSessionTimeout = 30 * time.Minute
 // newMCPHandler returns the /mcp handler; auth is the keyauth middleware
 // configured without organization binding, for read permission.
 func (s *server) newMCPHandler(auth func(http.Handler) http.Handler) http.Handler {
+	// The SDK asks for a server on every request, but uses the one it is
+	// given only to open a session; for the other requests it reads the
+	// protocol versions, which every server here shares.
+	shared := mcp.NewServer(&mcp.Implementation{Name: "driive", Version: "1.0.0"}, nil)
 	h := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
 		p, ok := apikey.FromContext(r.Context())
-		if !ok {
+		switch {
+		case !ok:
 			return nil
+		case r.Header.Get("Mcp-Session-Id") != "":
+			return shared
 		}
 		return s.mcpServer(p)
 	}, &mcp.StreamableHTTPOptions{SessionTimeout: mcpSessionTimeout, Logger: s.log})
