@@ -2,12 +2,9 @@ package keyadmin
 
 import (
 	"context"
-	"net/url"
 
 	"github.com/driive/keyauth/apikey"
 )
-
-func unescape(s string) (string, error) { return url.PathUnescape(s) }
 
 // withActor returns ctx carrying the actor and the client address, which
 // the Service records in the audit trail with every change.

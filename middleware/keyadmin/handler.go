@@ -2,6 +2,7 @@ package keyadmin
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/driive/keyauth/apikey"
@@ -129,7 +130,7 @@ func segments(p string) []string {
 		if s == "" {
 			continue
 		}
-		if u, err := unescape(s); err == nil {
+		if u, err := url.PathUnescape(s); err == nil {
 			s = u
 		}
 		out = append(out, s)

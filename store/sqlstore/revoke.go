@@ -85,8 +85,9 @@ func (s *Store) Rotate(ctx context.Context, rot apikey.Rotation) (apikey.Key, er
 			case r.Rotated():
 				return fmt.Errorf("sqlstore: key %s: %w", rot.OldID, apikey.ErrAlreadyRotated)
 			}
-			// The row matched but kept its expiry: MySQL counts changed
-			// rows, not matched ones. The update holds its lock all the same.
+			// Not reached while the update sets rotated_at (every matched
+			// row changes); kept because MySQL counts changed rows, not
+			// matched ones, should the update ever leave a row as it was.
 		}
 		if err := s.insert(ctx, tx, rot.New); err != nil {
 			return err
