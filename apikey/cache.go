@@ -1,39 +1,77 @@
 package apikey
 
 import (
-	"crypto/sha256"
-	"maps"
+	"errors"
+	"hash/maphash"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // entry is a key whose secret this process has proven with argon2id. What
-// proves a later request is the SHA-256 digest of the whole key text: a
+// proves a later request is a digest of the whole key text (digest.go): a
 // key's hash never changes, so the digest stays valid for the key's life.
 // The status fields are atomics so the hot path reads them without a lock,
 // and they only move one way: a key, once revoked, stays revoked, and its
 // expiry only comes earlier (rotation). Updates can therefore arrive in any
 // order.
+//
+// An entry is kept small (CacheSize of them live in memory): the key id is
+// the tail of the display prefix, and the principal is built from the
+// fields on each request, at no allocation.
 type entry struct {
-	digest    [sha256.Size]byte
-	principal Principal
-	revokedAt atomic.Int64 // unix ns; 0: not revoked
-	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
-	rotatedAt atomic.Int64 // unix ns; 0: not rotated
+	// The first 64 bytes are what a request and an eviction touch: one
+	// cache line, for a cache of a million keys is memory-bound.
+	digest    digest
+	flags     atomic.Uint32 // flagRef, flagEvicted
+	perm      Permission
+	slot      int32        // index in its shard's ring; guarded by the shard's mu
+	fp        uint32       // fingerprint of the id's hash (cacheindex.go)
 	lastUsed  atomic.Int64 // unix ns of the latest success; 0: none
 	flushed   atomic.Int64 // the lastUsed value already written to the store
-	evicted   atomic.Bool  // dropped from the cache; see Service.decide
+	revokedAt atomic.Int64 // unix ns; 0: not revoked
+	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
+
+	prefix    string // display prefix; it ends with the key id
+	orgID     string
+	name      string
+	rotatedAt atomic.Int64 // unix ns; 0: not rotated
+	// readAt is when the status was last read from the store (stale.go):
+	// unix ns, negated when that read failed.
+	readAt atomic.Int64
 }
 
-func newEntry(r Record, digest [sha256.Size]byte) *entry {
-	e := &entry{digest: digest, principal: Principal{
-		KeyID: r.ID, OrgID: r.OrgID, Permission: r.Permission, Name: r.Name, Prefix: r.Prefix,
-	}}
+const (
+	flagRef     = 1 << iota // used since the clock hand last passed (CLOCK eviction)
+	flagEvicted             // dropped from the cache; see Service.decide
+)
+
+func (e *entry) referenced() bool { return e.flags.Load()&flagRef != 0 }
+func (e *entry) isEvicted() bool  { return e.flags.Load()&flagEvicted != 0 }
+func (e *entry) markEvicted()     { e.flags.Or(flagEvicted) }
+
+// errPrefixMismatch: a stored record whose display prefix does not end
+// with its id, which no Service writes.
+var errPrefixMismatch = errors.New("stored display prefix does not end with the key id")
+
+func newEntry(r Record, d digest, readAt int64) (*entry, error) {
+	if len(r.ID) != IDLen || !strings.HasSuffix(r.Prefix, "_"+r.ID) {
+		return nil, errPrefixMismatch
+	}
+	e := &entry{digest: d, prefix: r.Prefix, orgID: r.OrgID, name: r.Name, perm: r.Permission}
 	e.expiresAt.Store(math.MaxInt64)
+	e.readAt.Store(readAt)
 	e.merge(r.RevokedAt, r.ExpiresAt, r.RotatedAt)
-	return e
+	return e, nil
+}
+
+// id returns the key id: the end of the display prefix.
+func (e *entry) id() string { return e.prefix[len(e.prefix)-IDLen:] }
+
+func (e *entry) principal() Principal {
+	return Principal{KeyID: e.id(), OrgID: e.orgID, Permission: e.perm, Name: e.name, Prefix: e.prefix}
 }
 
 // merge folds in a key's stored status; see entry for why order is free.
@@ -49,18 +87,12 @@ func (e *entry) merge(revokedAt, expiresAt, rotatedAt time.Time) {
 	}
 }
 
-// usedGranularity: a success within this long after the recorded one
-// leaves it as is. A hot key then costs one atomic load per request instead
-// of a compare-and-swap on a cache line every core writes.
-const usedGranularity = int64(time.Millisecond)
-
-// used records a success at now (unix ns); the value only moves forward.
-func (e *entry) used(now int64) {
-	for {
-		old := e.lastUsed.Load()
-		if now-old < usedGranularity || e.lastUsed.CompareAndSwap(old, now) {
-			return
-		}
+// touch marks e as used for the clock hand. The flag is written only when
+// it changes, so a hot key costs one load, not a store to a cache line
+// every core reads.
+func (e *entry) touch() {
+	if !e.referenced() {
+		e.flags.Or(flagRef)
 	}
 }
 
@@ -89,133 +121,244 @@ func nonZeroNanos(t time.Time) int64 {
 	return 1
 }
 
-// cache maps key ids to entries. The map is copy-on-write: the request
-// path loads it with one atomic read and takes no lock (a read lock's two
-// atomic adds cost a sixth of the cached path), while writers, under mu,
-// publish a modified copy. A write happens only after an argon2id run
-// (insert), or on a deleted key or a lost change feed (forget): copying the
-// map costs a small fraction of the argon2id run before it, which itself
-// allocates Hash.Memory.
+// cache maps key ids to entries. It is split into shards, each a map with
+// its own lock and its own CLOCK ring: the request path takes one shard's
+// read lock for a map lookup (no allocation, and no lock shared by all
+// keys), and an insert costs O(1) whatever the size, with no copy of
+// anything.
 //
-// Besides the writers, mu guards epoch, which every status change bumps: a
-// request that read a key from the store before a concurrent revocation
-// must not cache what it read after the revocation has marked the cache
-// (see Service.verify).
+// Eviction is CLOCK (second chance): each shard keeps its entries in a
+// ring; a request sets its entry's ref flag; an insert into a full shard
+// advances the shard's hand, clearing flags, to the first entry not used
+// since the hand last passed, and replaces it. It approximates LRU with no
+// list to update on the request path.
+//
+// Each shard also keeps an epoch, which every status change of one of its
+// keys bumps: a request that read a key from the store before a concurrent
+// revocation must not cache what it read after the revocation has marked
+// the cache (see Service.verify).
 type cache struct {
-	entries atomic.Pointer[map[string]*entry] // never modified once published
+	seed   maphash.Seed
+	shards []shard
+	mask   uint64
+	size   int          // Config.CacheSize
+	n      atomic.Int64 // entries cached
 
-	mu    sync.Mutex
-	epoch uint64
-	max   int
+	evictions       atomic.Uint64
+	recentEvictions atomic.Uint64 // of entries used within recentUse
+
+	pendingMu sync.Mutex
 	// pending holds last-used times of evicted entries that were not
 	// written yet, so eviction loses none.
 	pending map[string]int64
 }
 
-func newCache(max int) *cache {
-	c := &cache{pending: make(map[string]int64), max: max}
-	m := make(map[string]*entry)
-	c.entries.Store(&m)
+// recentUse: evicting a key used this recently means the cache is too
+// small for the keys in use (Service warns).
+const recentUse = int64(time.Minute)
+
+type shard struct {
+	mu    sync.RWMutex
+	index []slot // id -> ring position (cacheindex.go)
+	imask uint32
+	ring  []*entry
+	hand  int
+	max   int
+	epoch uint64
+	_     [40]byte // keep shards on separate cache lines
+}
+
+// shardsFor picks the number of shards for a cache of size keys: a power
+// of two, at most 256, with at least 256 keys per shard so that each
+// shard's CLOCK sees enough keys to approximate LRU.
+func shardsFor(size int) int {
+	n := 1
+	for n < 256 && n*2*256 <= size {
+		n *= 2
+	}
+	return n
+}
+
+func newCache(size int) *cache {
+	n := shardsFor(size)
+	c := &cache{seed: maphash.MakeSeed(), shards: make([]shard, n), mask: uint64(n - 1), size: size, pending: make(map[string]int64)}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		// Ids spread unevenly: a shard may hold a quarter more than its
+		// share, and the count of the whole cache keeps it to size.
+		sh.max = size / n
+		if i < size%n {
+			sh.max++
+		}
+		if n > 1 {
+			sh.max += sh.max / 4
+		}
+		sh.index, sh.imask = newIndex(sh.max)
+		sh.ring = make([]*entry, 0, sh.max)
+	}
 	return c
 }
 
-func (c *cache) snapshot() map[string]*entry { return *c.entries.Load() }
-
-func (c *cache) get(id string) *entry { return c.snapshot()[id] }
-
-func (c *cache) currentEpoch() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.epoch
+func (c *cache) shard(id string) (*shard, uint32) {
+	h := maphash.String(c.seed, id)
+	return &c.shards[h&c.mask], fingerprint(h)
 }
 
-// insert adds e unless a status change happened since epoch was read. If
-// the id is cached already, the cached entry wins and is returned.
-func (c *cache) insert(e *entry, epoch uint64) (*entry, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.epoch != epoch {
-		return nil, false
-	}
-	old := c.snapshot()
-	if cached := old[e.principal.KeyID]; cached != nil {
-		return cached, true
-	}
-	m := maps.Clone(old)
-	if len(m) >= c.max {
-		c.evictLocked(m)
-	}
-	m[e.principal.KeyID] = e
-	c.entries.Store(&m)
-	return e, true
+func (c *cache) get(id string) *entry {
+	sh, fp := c.shard(id)
+	sh.mu.RLock()
+	_, e := sh.find(id, fp)
+	sh.mu.RUnlock()
+	return e
 }
 
-// evictLocked drops from m the least recently used of a few entries; map
-// iteration starts at a random place, so this samples at random.
-func (c *cache) evictLocked(m map[string]*entry) {
-	var victim *entry
-	n := 0
-	for _, e := range m {
-		if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
-			victim = e
+// epochOf returns the epoch of id's shard.
+func (c *cache) epochOf(id string) uint64 {
+	sh, _ := c.shard(id)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.epoch
+}
+
+// eviction describes an entry insert dropped to make room.
+type eviction struct {
+	happened bool
+	recent   bool // it had been used within recentUse of now
+}
+
+// insert adds e unless a status change in its shard happened since epoch
+// was read. If the id is cached already, the cached entry wins and is
+// returned. now (unix ns) tells whether an evicted entry was in recent use.
+func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, eviction) {
+	id := e.id()
+	sh, fp := c.shard(id)
+	e.fp = fp
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.epoch != epoch {
+		return nil, false, eviction{}
+	}
+	at, cached := sh.find(id, fp)
+	if cached != nil {
+		return cached, true, eviction{}
+	}
+	var ev eviction
+	switch {
+	case sh.max == 0:
+		e.markEvicted() // a shard without room: nothing is kept
+		return e, true, ev
+	case len(sh.ring) < sh.max && (c.n.Load() < int64(c.size) || len(sh.ring) == 0):
+		e.slot = int32(len(sh.ring)) // #nosec G115 -- a shard holds at most CacheSize entries
+		sh.ring = append(sh.ring, e)
+	default:
+		// Second chance: at most one full turn clears every flag, so the
+		// loop ends within two turns.
+		for sh.ring[sh.hand].referenced() {
+			sh.ring[sh.hand].flags.And(^uint32(flagRef))
+			sh.hand = (sh.hand + 1) % len(sh.ring)
 		}
-		if n++; n == 8 {
-			break
+		victim := sh.ring[sh.hand]
+		ev = eviction{happened: true, recent: now-victim.lastUsed.Load() < recentUse}
+		c.dropLocked(sh, victim, true)
+		e.slot = int32(sh.hand) // #nosec G115 -- as above
+		sh.ring[sh.hand] = e
+		sh.hand = (sh.hand + 1) % len(sh.ring)
+		c.evictions.Add(1)
+		if ev.recent {
+			c.recentEvictions.Add(1)
 		}
+		at, _ = sh.find(id, fp) // the removal may have moved the free slot
 	}
-	if victim == nil {
-		return
-	}
-	c.dropLocked(m, victim)
+	sh.index[at] = slot{fp: fp, pos: e.slot}
+	c.n.Add(1)
+	return e, true, ev
 }
 
-// dropLocked removes e from m, a map not yet published.
-func (c *cache) dropLocked(m map[string]*entry, e *entry) {
+// dropLocked marks e evicted, keeps its unwritten use, and (with unindex)
+// removes it from the index; the caller updates the ring.
+func (c *cache) dropLocked(sh *shard, e *entry, unindex bool) {
 	// evicted is set before lastUsed is read: a success recorded on e
 	// concurrently is either seen here or sees evicted (Service.decide).
-	e.evicted.Store(true)
-	if lu := e.lastUsed.Load(); lu > e.flushed.Load() && lu > c.pending[e.principal.KeyID] {
-		c.pending[e.principal.KeyID] = lu
+	e.markEvicted()
+	if lu := e.lastUsed.Load(); lu > e.flushed.Load() {
+		id := e.id()
+		c.pendingMu.Lock()
+		if lu > c.pending[id] {
+			c.pending[id] = lu
+		}
+		c.pendingMu.Unlock()
 	}
-	delete(m, e.principal.KeyID)
+	if unindex {
+		sh.unindex(sh.slotOf(e))
+	}
+	c.n.Add(-1)
+}
+
+// removeLocked drops e from sh's index and ring.
+func (c *cache) removeLocked(sh *shard, e *entry) {
+	c.dropLocked(sh, e, true)
+	last := sh.ring[len(sh.ring)-1]
+	if last != e {
+		sh.ring[e.slot] = last
+		sh.index[sh.slotOf(last)].pos = e.slot
+		last.slot = e.slot
+	}
+	sh.ring[len(sh.ring)-1] = nil
+	sh.ring = sh.ring[:len(sh.ring)-1]
+	if sh.hand >= len(sh.ring) {
+		sh.hand = 0
+	}
 }
 
 // usedAfterEviction keeps a success recorded on an entry that was dropped
 // while the request was using it.
 func (c *cache) usedAfterEviction(id string, at int64) {
-	c.mu.Lock()
+	c.pendingMu.Lock()
 	if at > c.pending[id] {
 		c.pending[id] = at
 	}
-	c.mu.Unlock()
+	c.pendingMu.Unlock()
 }
 
 // apply records a change of a key's status.
 func (c *cache) apply(ch Change) {
-	c.mu.Lock()
-	c.epoch++
-	if e := c.snapshot()[ch.ID]; e != nil {
+	sh, fp := c.shard(ch.ID)
+	sh.mu.Lock()
+	sh.epoch++
+	if _, e := sh.find(ch.ID, fp); e != nil {
 		e.merge(ch.RevokedAt, ch.ExpiresAt, ch.RotatedAt)
 	}
-	c.mu.Unlock()
+	sh.mu.Unlock()
 }
 
-// forget drops one key (deleted from the store) or, with id "", all keys.
+// forget drops one key (deleted from the store).
 func (c *cache) forget(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	old := c.snapshot()
-	m := maps.Clone(old)
-	for k, e := range old {
-		if id == "" || k == id {
-			c.dropLocked(m, e)
-		}
+	sh, fp := c.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.epoch++
+	if _, e := sh.find(id, fp); e != nil {
+		c.removeLocked(sh, e)
 	}
-	c.entries.Store(&m)
 }
 
-func (c *cache) len() int { return len(c.snapshot()) }
+// forgetAll drops every key (a lost change feed).
+func (c *cache) forgetAll() {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		sh.epoch++
+		for _, e := range sh.ring {
+			c.dropLocked(sh, e, false)
+		}
+		clear(sh.index)
+		clear(sh.ring)
+		sh.ring, sh.hand = sh.ring[:0], 0
+		sh.mu.Unlock()
+	}
+}
+
+func (c *cache) len() int { return int(c.n.Load()) }
 
 type pendingUse struct {
 	e  *entry // nil for an evicted key
@@ -224,22 +367,32 @@ type pendingUse struct {
 
 // unwritten returns every last-used time not yet written to the store.
 func (c *cache) unwritten() ([]Use, []pendingUse) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	entries := c.snapshot()
 	var uses []Use
 	var marks []pendingUse
-	for id, e := range entries {
-		if lu := e.lastUsed.Load(); lu > e.flushed.Load() {
-			uses = append(uses, Use{ID: id, At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
-			marks = append(marks, pendingUse{e, lu})
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		for _, e := range sh.ring {
+			if lu := e.lastUsed.Load(); lu > e.flushed.Load() {
+				uses = append(uses, Use{ID: e.id(), At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
+				marks = append(marks, pendingUse{e, lu})
+			}
 		}
+		sh.mu.RUnlock()
 	}
+	// Copied first: the shard locks are taken before pendingMu elsewhere.
+	c.pendingMu.Lock()
+	pending := make([]Use, 0, len(c.pending))
 	for id, lu := range c.pending {
-		if e := entries[id]; e != nil && e.lastUsed.Load() >= lu {
+		pending = append(pending, Use{ID: id, At: time.Unix(0, lu)})
+	}
+	c.pendingMu.Unlock()
+	for _, u := range pending {
+		lu := u.At.UnixNano()
+		if e := c.get(u.ID); e != nil && e.lastUsed.Load() >= lu {
 			continue // the live entry's time covers it
 		}
-		uses = append(uses, Use{ID: id, At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
+		uses = append(uses, Use{ID: u.ID, At: u.At.UTC().Truncate(time.Microsecond)})
 		marks = append(marks, pendingUse{nil, lu})
 	}
 	return uses, marks
@@ -247,8 +400,8 @@ func (c *cache) unwritten() ([]Use, []pendingUse) {
 
 // written marks what unwritten returned as stored.
 func (c *cache) written(uses []Use, marks []pendingUse) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.pendingMu.Lock()
+	defer c.pendingMu.Unlock()
 	for i, m := range marks {
 		if m.e != nil {
 			storeMax(&m.e.flushed, m.at)
@@ -257,4 +410,20 @@ func (c *cache) written(uses []Use, marks []pendingUse) {
 			delete(c.pending, uses[i].ID)
 		}
 	}
+}
+
+// noteEviction warns, at most once a minute, when the cache evicts keys
+// used within the last minute: the keys in use no longer fit in
+// CacheSize, and each of them now costs an argon2id run whenever it comes
+// back. The warning comes before the cliff, not after.
+func (s *Service) noteEviction(ev eviction, now int64) {
+	if !ev.recent {
+		return
+	}
+	last := s.warnedAt.Load()
+	if last != 0 && now-last < int64(time.Minute) || !s.warnedAt.CompareAndSwap(last, now) {
+		return
+	}
+	s.cfg.Logger.Warn("keyauth: the key cache is evicting keys used within the last minute; raise Config.CacheSize above the number of keys in use",
+		"cache_size", s.cfg.CacheSize, "evictions", s.cache.evictions.Load(), "recent_evictions", s.cache.recentEvictions.Load())
 }

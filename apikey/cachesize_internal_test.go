@@ -2,7 +2,6 @@ package apikey
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -43,8 +42,9 @@ func TestSyncCostIndependentOfCacheSize(t *testing.T) {
 			}
 			st.changes.Store(0)
 			for i := range n {
-				r := Record{Key: Key{ID: fmt.Sprintf("k%011d", i), OrgID: "org", Permission: Read}}
-				if _, ok := svc.cache.insert(newEntry(r, sha256.Sum256([]byte(r.ID))), svc.cache.currentEpoch()); !ok {
+				id := fmt.Sprintf("k%011d", i)
+				r := Record{Key: Key{ID: id, Prefix: "dk_" + id, OrgID: "org", Permission: Read}}
+				if _, ok, _ := svc.cache.insert(mustEntry(r, 0), svc.cache.epochOf(r.ID), 0); !ok {
 					t.Fatal("insert refused")
 				}
 			}

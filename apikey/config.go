@@ -27,10 +27,24 @@ type Config struct {
 	// second: see clock.go).
 	Now func() time.Time
 
-	// CacheSize caps the number of verified keys remembered in memory.
-	// Default 10,000. When full, a rarely used key is forgotten and its next
-	// request runs argon2id again.
+	// CacheSize caps the number of verified keys remembered in memory, at
+	// about 200 bytes each (see BENCHMARKS.md). Default 100,000. When it is
+	// full, a key not used lately is forgotten and its next request runs
+	// argon2id again: keep it above the number of keys in use, or every
+	// request of the keys beyond it costs an argon2id run. Stats counts the
+	// evictions, and the Logger warns (at most once a minute) when keys
+	// used within the last minute are being evicted.
 	CacheSize int
+
+	// TagKey, if set (at least 32 random bytes, kept out of the database),
+	// makes each key's check tag an HMAC under it instead of a plain
+	// SHA-256, so a stolen table tells nothing about the keys without the
+	// argon2id work (see tag.go). Every instance sharing the store must
+	// use the same TagKey. Adding, changing or removing it never refuses
+	// a right secret: a key whose stored tag was made otherwise is checked
+	// with argon2id and retagged on its next successful verification.
+	// Default: none.
+	TagKey []byte
 
 	// MaxConcurrentHashes caps the argon2id runs at a time (each takes
 	// Hash.Memory of RAM). Default GOMAXPROCS.
@@ -47,27 +61,23 @@ type Config struct {
 
 	// MaxStaleness is how long cached keys are honoured after the last
 	// successful poll of the change feed (while the store is unreachable,
-	// say). Past it, each request re-reads its key's status from the store
-	// and fails with ErrUnavailable if the store does not answer: the
+	// say). Past it, a cached key's status is re-read from the store, at
+	// most once per key per second however many requests arrive, and a
+	// request fails with ErrUnavailable if the store does not answer: the
 	// Service fails closed. Default 10s.
 	MaxStaleness time.Duration
 
 	// FlushInterval is how often Run writes last-used times. Default 5s.
 	FlushInterval time.Duration
 
-	// FailureLimit wrong secrets for one key id within FailureCoolDown
-	// make that id answer ErrInvalidKey without running argon2id for
-	// FailureCoolDown. A request with the right secret for a key already
-	// verified on this instance is not affected. Default 10 and 1 minute;
-	// FailureLimit < 0 turns the budget off.
-	FailureLimit    int
-	FailureCoolDown time.Duration
-
-	// Logger receives operational events: corrupt hashes (with the key
-	// id), change-feed and last-used write failures. It never receives a
-	// key. Default: discard.
+	// Logger receives operational events: corrupt hashes and failed tag
+	// writes (with the key id), change-feed and last-used write failures,
+	// evictions of keys in use. It never receives a key. Default: discard.
 	Logger *slog.Logger
 }
+
+// DefaultCacheSize is the CacheSize when Config.CacheSize is 0.
+const DefaultCacheSize = 100_000
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Store == nil {
@@ -95,7 +105,6 @@ func (c Config) withDefaults() (Config, error) {
 		{"SyncInterval", &c.SyncInterval, 500 * time.Millisecond},
 		{"MaxStaleness", &c.MaxStaleness, 10 * time.Second},
 		{"FlushInterval", &c.FlushInterval, 5 * time.Second},
-		{"FailureCoolDown", &c.FailureCoolDown, time.Minute},
 	} {
 		if *d.v < 0 {
 			return c, fmt.Errorf("apikey: Config.%s is negative", d.name)
@@ -108,13 +117,13 @@ func (c Config) withDefaults() (Config, error) {
 		return c, errors.New("apikey: Config.CacheSize and MaxConcurrentHashes must not be negative")
 	}
 	if c.CacheSize == 0 {
-		c.CacheSize = 10_000
+		c.CacheSize = DefaultCacheSize
+	}
+	if c.TagKey != nil && len(c.TagKey) < minTagKeyLen {
+		return c, fmt.Errorf("apikey: Config.TagKey must be at least %d bytes", minTagKeyLen)
 	}
 	if c.MaxConcurrentHashes == 0 {
 		c.MaxConcurrentHashes = runtime.GOMAXPROCS(0)
-	}
-	if c.FailureLimit == 0 {
-		c.FailureLimit = 10
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -1,6 +1,9 @@
 package apikey
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors returned by the Service and by every Store. Match them with
 // errors.Is; the returned errors may wrap them with more detail.
@@ -12,8 +15,9 @@ var (
 	ErrKeyExpired = errors.New("apikey: key expired")
 	// ErrKeyRevoked: the secret is right and the key has been revoked.
 	ErrKeyRevoked = errors.New("apikey: key revoked")
-	// ErrUnavailable: the store could not be reached, or too many key
-	// hashes were waiting; the caller may try again later.
+	// ErrUnavailable: the store could not be reached, too many key hashes
+	// were waiting, or the Service is closed; the caller may try again
+	// later (or elsewhere). It never means the key is wrong.
 	ErrUnavailable = errors.New("apikey: authentication unavailable")
 	// ErrCorruptHash: the stored hash of a key cannot be used.
 	ErrCorruptHash = errors.New("apikey: corrupt stored hash")
@@ -26,7 +30,8 @@ var (
 	// ErrAlreadyExists: a key with this id is already stored.
 	ErrAlreadyExists = errors.New("apikey: already exists")
 	// ErrInvalidArgument: a value passed to the Service breaks a rule (org
-	// id, name, permission, expiry, grace, cursor).
+	// id, name, permission, expiry, grace, cursor). The Service returns it
+	// as an [*ArgumentError], which names the field.
 	ErrInvalidArgument = errors.New("apikey: invalid argument")
 	// ErrSchemaOutdated: the store's schema is missing or older than this
 	// code needs. It is no outage and does not pass by itself: the error
@@ -38,4 +43,31 @@ var (
 	// than the changes the store still keeps. The Service then forgets every
 	// cached key and starts again from the store's current position.
 	ErrCursorExpired = errors.New("apikey: change cursor expired")
+	// ErrClosed is what Authenticate returns once Service.Close has been
+	// called. It matches ErrUnavailable (the middleware answers 503 with
+	// Retry-After): the request may be retried on an instance that is not
+	// shutting down.
+	ErrClosed = fmt.Errorf("%w: the service is closed", ErrUnavailable)
 )
+
+// ArgumentError is a value passed to the Service that breaks a rule. It
+// matches [ErrInvalidArgument] with errors.Is; use errors.As to learn which
+// field, for a form or an API answer. Its text never includes the value,
+// which may be a key pasted in the wrong place.
+type ArgumentError struct {
+	// Field names the argument: "org_id", "name", "permission",
+	// "expires_at", "id", "grace", "limit", "cursor" or "prefix".
+	Field string
+	// Reason says what the rule is, for a person ("must be 1-100
+	// printable characters").
+	Reason string
+}
+
+func (e *ArgumentError) Error() string {
+	return "apikey: invalid argument: " + e.Field + " " + e.Reason
+}
+
+// Is reports whether target is ErrInvalidArgument.
+func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
+
+func argErr(field, reason string) error { return &ArgumentError{Field: field, Reason: reason} }

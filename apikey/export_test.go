@@ -24,6 +24,3 @@ func HoldHashSlot(ctx context.Context, s *Service) (release func(), err error) {
 
 // HashSlotsInUse reports how many argon2id slots of s are taken.
 func HashSlotsInUse(s *Service) int { return len(s.slots) }
-
-// FailuresBlocked reports whether the failure budget of id is spent.
-func FailuresBlocked(s *Service, id string) bool { return s.failures.blocked(id, s.cfg.Now()) }

@@ -152,9 +152,15 @@ func TestMaxStalenessPolicy(t *testing.T) {
 		_, err := e.auth(token)
 		checkOneOutcome(t, err, apikey.ErrUnavailable)
 	}
-	// The store is back: the key works again, first through a direct read,
-	// then through the cache once the feed is fresh.
+	// One read failed; the other two requests were refused without one.
+	if st := e.svc.Stats(); st.Refreshes != 1 || st.Throttled != 2 {
+		t.Fatalf("during the outage: Refreshes %d (want 1), Throttled %d (want 2)", st.Refreshes, st.Throttled)
+	}
+	// The store is back: a second after the failed read, the key works
+	// again through a direct read, then through the cache once the feed is
+	// fresh.
 	fs.set(func(f *faultStore) { f.failGet, f.failChanges = false, false })
+	e.clock.Advance(time.Second)
 	mustAuth(t, e, token)
 	e.sync()
 	gets := fs.getCount()
@@ -162,7 +168,7 @@ func TestMaxStalenessPolicy(t *testing.T) {
 	if fs.getCount() != gets {
 		t.Fatal("a fresh feed did not spare the store read")
 	}
-	if st := e.svc.Stats(); st.HashRuns != 1 || st.Refreshes == 0 || st.SyncFailures != 1 {
+	if st := e.svc.Stats(); st.HashRuns != 1 || st.Refreshes != 2 || st.SyncFailures != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 }
@@ -199,4 +205,70 @@ func (f *expiringFeed) Changes(ctx context.Context, cursor string) ([]apikey.Cha
 		return nil, "", apikey.ErrCursorExpired
 	}
 	return f.faultStore.Changes(ctx, cursor)
+}
+
+// A poll that hangs delays neither the next poll nor the last-used flush
+// by more than about two SyncIntervals: each poll has a deadline of two
+// intervals, and flushes run on their own. Once the store answers again, the
+// first good poll makes cached keys trusted at once.
+func TestHungPollDelaysNeitherPollNorFlush(t *testing.T) {
+	const interval = 20 * time.Millisecond
+	e, fs := newFaultEnv(t, func(c *apikey.Config) {
+		c.Now = nil
+		c.SyncInterval = interval
+		c.FlushInterval = interval
+		c.MaxStaleness = time.Hour // keep the cache trusted throughout
+	})
+	_, token := e.key("org1")
+	var mu sync.Mutex
+	var budgets []time.Duration // each poll's deadline, from its start
+	fs.set(func(f *faultStore) {
+		f.hangChanges = true
+		f.onChanges = func(ctx context.Context) {
+			d, ok := ctx.Deadline()
+			mu.Lock()
+			defer mu.Unlock()
+			if !ok {
+				budgets = append(budgets, time.Hour)
+				return
+			}
+			budgets = append(budgets, time.Until(d))
+		}
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() { e.svc.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	polls := func() int { mu.Lock(); defer mu.Unlock(); return len(budgets) }
+	for deadline := time.Now().Add(10 * time.Second); polls() < 5; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d polls started in 10 s while they hang", polls())
+		}
+	}
+	mu.Lock()
+	for i, b := range budgets {
+		if b > 2*interval {
+			t.Errorf("poll %d had %v to run, want at most two SyncIntervals (%v)", i, b, 2*interval)
+		}
+	}
+	mu.Unlock()
+	fs.set(func(f *faultStore) { f.hangChanges = false })
+	for deadline := time.Now().Add(10 * time.Second); e.svc.Stats().Syncs == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no good poll after the store came back")
+		}
+	}
+	// The polls hang again; a use is still written by the next flush.
+	fs.set(func(f *faultStore) { f.hangChanges = true })
+	mustAuth(t, e, token)
+	for deadline := time.Now().Add(10 * time.Second); len(fs.batches()) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no last-used flush while polls hang")
+		}
+	}
+	gets := fs.getCount()
+	mustAuth(t, e, token)
+	if fs.getCount() != gets {
+		t.Fatal("a cached key read the store although the feed was fresh")
+	}
 }

@@ -229,8 +229,12 @@ type faultStore struct {
 	failChanges bool
 	failUse     bool
 	hang        bool
-	afterGet    func(apikey.Record) // called after a successful read, before Get returns
+	hangChanges bool // Changes alone hangs until its context ends
+	failTag     bool
+	afterGet    func(apikey.Record)       // called after a successful read, before Get returns
+	onChanges   func(ctx context.Context) // called as Changes starts
 	gets        int
+	tags        int // SetTag calls
 	useBatches  [][]apikey.Use
 }
 
@@ -275,6 +279,13 @@ func (f *faultStore) getCount() int {
 
 func (f *faultStore) Changes(ctx context.Context, cursor string) ([]apikey.Change, string, error) {
 	_, failChanges, _, hang, _ := f.state()
+	f.mu.Lock()
+	hang = hang || f.hangChanges
+	hook := f.onChanges
+	f.mu.Unlock()
+	if hook != nil {
+		hook(ctx)
+	}
 	if hang {
 		<-ctx.Done()
 		return nil, "", ctx.Err()
@@ -283,6 +294,23 @@ func (f *faultStore) Changes(ctx context.Context, cursor string) ([]apikey.Chang
 		return nil, "", errStoreDown
 	}
 	return f.Store.Changes(ctx, cursor)
+}
+
+func (f *faultStore) SetTag(ctx context.Context, id, tag string) error {
+	f.mu.Lock()
+	f.tags++
+	fail := f.failTag
+	f.mu.Unlock()
+	if fail {
+		return errStoreDown
+	}
+	return f.Store.SetTag(ctx, id, tag)
+}
+
+func (f *faultStore) tagCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tags
 }
 
 func (f *faultStore) RecordUse(ctx context.Context, uses []apikey.Use) error {
@@ -310,4 +338,13 @@ func newFaultEnv(t testing.TB, opts ...option) (*env, *faultStore) {
 	e := newEnv(t, append([]option{withStore(fs)}, opts...)...)
 	e.mem = mem
 	return e, fs
+}
+
+// untag removes a key's check tag, as in a row written before tags
+// existed: the Service then needs argon2id to refuse a wrong secret.
+func untag(t testing.TB, e *env, id string) {
+	t.Helper()
+	if err := e.mem.SetTag(context.Background(), id, ""); err != nil {
+		t.Fatal(err)
+	}
 }

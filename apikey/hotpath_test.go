@@ -51,11 +51,11 @@ func TestUnknownIDNeverReachesArgon2id(t *testing.T) {
 	e.key("org1")
 	for i := range 1000 {
 		// Well-formed keys with a valid checksum and ids that do not exist.
-		token := keytest.Forge(apikey.DefaultPrefix, fmt.Sprintf("Unknown%06d", i))
+		token := keytest.Forge(apikey.DefaultPrefix, fmt.Sprintf("Unknwn%06d", i))
 		wantAuthErr(t, e, token, apikey.ErrInvalidKey)
 	}
-	if st := e.svc.Stats(); st.HashRuns != 0 || st.Invalid != 1000 {
-		t.Fatalf("HashRuns %d (want 0), Invalid %d (want 1000)", st.HashRuns, st.Invalid)
+	if st := e.svc.Stats(); st.HashRuns != 0 || st.Invalid != 1000 || st.UnknownIDs != 1000 {
+		t.Fatalf("HashRuns %d (want 0), Invalid %d, UnknownIDs %d (want 1000)", st.HashRuns, st.Invalid, st.UnknownIDs)
 	}
 }
 

@@ -2,6 +2,8 @@ package apikey_test
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,9 +143,71 @@ func TestCloseFlushes(t *testing.T) {
 	if err := e.svc.Close(t.Context()); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	mustAuth(t, e, token) // Authenticate keeps working after Close
+	// After Close, Authenticate refuses as unavailable; the rest works.
+	_, err := e.auth(token)
+	checkOneOutcome(t, err, apikey.ErrUnavailable)
+	if !errors.Is(err, apikey.ErrClosed) {
+		t.Fatalf("Authenticate after Close = %v, want ErrClosed", err)
+	}
 	page, err := e.svc.List(t.Context(), "org1", apikey.ListOptions{})
 	if err != nil || len(page.Keys) != 1 || !page.Keys[0].LastUsedAt.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("List shows %+v, %v", page.Keys, err)
 	}
+}
+
+// Close loses nothing: every success Authenticate returned, before or
+// while Close ran, has its use written when Close returns; a request that
+// races with Close and is not written is refused with ErrClosed instead.
+func TestCloseLosesNoSuccess(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var keys []apikey.Key
+	var tokens []string
+	for range 16 {
+		k, tok := e.key("org1")
+		keys, tokens = append(keys, k), append(tokens, tok)
+		mustAuth(t, e, tok) // cached, used at t0
+	}
+	if err := e.svc.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t1 := t0.Add(time.Minute)
+	e.clock.Set(t1) // every use from here on is at t1
+	succeeded := make([]bool, len(tokens))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	var closeReturned atomic.Bool
+	for i, tok := range tokens {
+		wg.Go(func() {
+			<-start
+			for !closeReturned.Load() {
+				_, err := e.auth(tok)
+				if err != nil {
+					if !errors.Is(err, apikey.ErrClosed) {
+						t.Errorf("key %d: %v, want success or ErrClosed", i, err)
+					}
+					return
+				}
+				succeeded[i] = true
+			}
+		})
+	}
+	close(start)
+	err := e.svc.Close(t.Context())
+	closeReturned.Store(true)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, k := range keys {
+		if !succeeded[i] {
+			continue
+		}
+		n++
+		if got := storedLastUsed(t, e, k.ID); !got.Equal(t1) {
+			t.Errorf("key %d succeeded at %v but its stored last use is %v", i, t1, got)
+		}
+	}
+	t.Logf("%d of %d keys succeeded during Close", n, len(keys))
 }

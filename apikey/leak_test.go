@@ -29,7 +29,6 @@ func TestNoKeyInLogsOrErrors(t *testing.T) {
 			c.Now = nil
 			c.SyncInterval = 5 * time.Millisecond
 			c.FlushInterval = 5 * time.Millisecond
-			c.FailureLimit = 2
 		})
 		collect := func(err error) {
 			if err != nil {

@@ -136,6 +136,7 @@ func TestBadInput(t *testing.T) {
 		}, nil, nil, 0},
 		"a store that errors, cached key past MaxStaleness": {503, "auth_unavailable", func(t *testing.T, e *env) *http.Request {
 			warm(t, e, e.write)
+			e.clock.Advance(time.Second) // the status read when warming is trusted for a second
 			e.store.set(func(s *countingStore) { s.getErr = errors.New("connection reset") })
 			return request("GET", path, "Bearer "+e.write)
 		}, nil, nil, 0},

@@ -179,6 +179,7 @@ func TestCheckFacts(t *testing.T) {
 		t.Errorf("malformed token: %+v", ref)
 	}
 	e.store.set(func(s *countingStore) { s.getErr = fmt.Errorf("dial: %s refused", e.write) })
+	e.clock.Advance(time.Second) // what the wrong secret's request read is kept for a second
 	_, ref = e.mw.Check(ctx, []string{"Bearer " + e.write}, "acme", apikey.Read)
 	if ref == nil || !errors.Is(ref.Err, apikey.ErrUnavailable) || strings.Contains(ref.Err.Error(), e.write) ||
 		!strings.Contains(ref.Err.Error(), "[REDACTED]") {

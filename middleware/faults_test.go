@@ -24,7 +24,6 @@ import (
 func TestClientLeavesWhileWaitingForHashSlot(t *testing.T) {
 	e := newEnv(t, func(c *apikey.Config) {
 		c.MaxConcurrentHashes = 1
-		c.FailureLimit = 1 // one counted failure would lock the key out
 		c.HashWait = time.Minute
 	}, nil)
 	// The read key's stored hash is made slow (valid parameters, wrong

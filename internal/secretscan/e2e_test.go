@@ -51,7 +51,7 @@ func TestNoKeyInOutput(t *testing.T) {
 	store := &failingStore{Store: memstore.New()}
 	svc, err := apikey.NewService(apikey.Config{
 		Store: store, Logger: secretscan.Logger(logs), Now: clock,
-		Hash: apikey.HashParams{Memory: 8 * 1024, Iterations: 1}, FailureLimit: 3,
+		Hash: apikey.HashParams{Memory: 8 * 1024, Iterations: 1},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -186,6 +186,12 @@ func measureStatements(t *testing.T, dialect sqlstore.Dialect, open func(testing
 		t.Fatal("the instance does not poll the change feed")
 	}
 	mustAuth(t, b.svc, token)
+	// And past the first flush: polls and flushes run side by side, each
+	// on a connection of its own, and opening one on a loaded machine can
+	// take longer than a flush may.
+	if _, ok := eventually(30*time.Second, func() bool { return b.svc.Stats().Flushes >= 1 }); !ok {
+		t.Fatalf("the instance does not flush: %+v", b.svc.Stats())
+	}
 
 	stop := make(chan struct{})
 	done := make(chan struct{})

@@ -3,6 +3,7 @@ package apikey
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -20,7 +21,7 @@ func (s *Service) Sync(ctx context.Context) error {
 		s.cursor = ""
 		changes, next, err = s.store.Changes(ctx, "")
 		if err == nil {
-			s.cache.forget("")
+			s.forgetAll()
 		}
 	}
 	if err != nil {
@@ -30,10 +31,10 @@ func (s *Service) Sync(ctx context.Context) error {
 	if s.cursor == "" {
 		// Keys cached before the feed had a position may have changed
 		// unseen: forget them, their next request re-reads them.
-		s.cache.forget("")
+		s.forgetAll()
 	}
 	for _, c := range changes {
-		s.cache.apply(c)
+		s.applyChange(c)
 	}
 	s.cursor = next
 	s.lastSync.Store(started)
@@ -41,30 +42,17 @@ func (s *Service) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Flush writes the last-used times recorded since the previous flush, in
-// one Store.RecordUse call. On failure they stay pending for the next
-// flush.
-func (s *Service) Flush(ctx context.Context) error {
-	s.flushMu.Lock()
-	defer s.flushMu.Unlock()
-	uses, marks := s.cache.unwritten()
-	if len(uses) == 0 {
-		return nil
-	}
-	if err := s.store.RecordUse(ctx, uses); err != nil {
-		s.stats.flushFailures.Add(1)
-		return s.storeErr("writing last-used times", err)
-	}
-	s.cache.written(uses, marks)
-	s.stats.flushes.Add(1)
-	s.stats.usesWritten.Add(uint64(len(uses)))
-	return nil
+func (s *Service) forgetAll() {
+	s.reads.forget("")
+	s.cache.forgetAll()
 }
 
 // Run polls the change feed every SyncInterval and writes last-used times
-// every FlushInterval until ctx is done or Close is called. Failures are
-// logged and retried on the next tick; they never fail a request. Run one
-// per Service.
+// every FlushInterval until ctx is done or Close is called. The two run
+// independently: a poll has two SyncIntervals to answer and a flush one
+// FlushInterval, so a store that hangs delays the next poll by at most two
+// SyncIntervals, and never delays a flush (nor a flush a poll). Failures are logged and retried
+// on the next tick; they never fail a request. Run one per Service.
 func (s *Service) Run(ctx context.Context) error {
 	if !s.running.CompareAndSwap(false, true) {
 		return errors.New("apikey: Service.Run is already running")
@@ -79,47 +67,55 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}()
-	syncTick := time.NewTicker(s.cfg.SyncInterval)
-	defer syncTick.Stop()
-	flushTick := time.NewTicker(s.cfg.FlushInterval)
-	defer flushTick.Stop()
-	syncOK, flushOK := true, true
-	// Each call gets a deadline, so a store that hangs cannot stall the
-	// loop: the next tick tries again.
+	var wg sync.WaitGroup
+	wg.Go(func() { s.syncLoop(ctx) })
+	wg.Go(func() { s.flushLoop(ctx) })
+	wg.Wait()
+	return nil
+}
+
+func (s *Service) syncLoop(ctx context.Context) {
+	ok := true
 	sync := func() {
-		cctx, cancel := context.WithTimeout(ctx, s.cfg.MaxStaleness)
+		cctx, cancel := context.WithTimeout(ctx, 2*s.cfg.SyncInterval)
 		err := s.Sync(cctx)
 		cancel()
-		if err != nil && syncOK && ctx.Err() == nil {
+		if err != nil && ok && ctx.Err() == nil {
 			s.cfg.Logger.Warn("keyauth: change feed unavailable; cached keys are honoured until MaxStaleness", "error", err)
-		} else if err == nil && !syncOK {
+		} else if err == nil && !ok {
 			s.cfg.Logger.Info("keyauth: change feed available again")
 		}
-		syncOK = err == nil
+		ok = err == nil
 	}
 	sync()
+	tick := time.NewTicker(s.cfg.SyncInterval)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-syncTick.C:
+			return
+		case <-tick.C:
 			sync()
-		case <-flushTick.C:
-			cctx, cancel := context.WithTimeout(ctx, s.cfg.FlushInterval)
-			err := s.Flush(cctx)
-			cancel()
-			if err != nil && flushOK && ctx.Err() == nil {
-				s.cfg.Logger.Warn("keyauth: writing last-used times failed; will retry", "error", err)
-			}
-			flushOK = err == nil
 		}
 	}
 }
 
-// Close stops Run and writes pending last-used times. Authenticate keeps
-// working afterwards, without background work. Close is safe to call more
-// than once.
-func (s *Service) Close(ctx context.Context) error {
-	s.closeOnce.Do(func() { close(s.closed) })
-	return s.Flush(ctx)
+func (s *Service) flushLoop(ctx context.Context) {
+	ok := true
+	tick := time.NewTicker(s.cfg.FlushInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			cctx, cancel := context.WithTimeout(ctx, s.cfg.FlushInterval)
+			err := s.Flush(cctx)
+			cancel()
+			if err != nil && ok && ctx.Err() == nil {
+				s.cfg.Logger.Warn("keyauth: writing last-used times failed; will retry", "error", err)
+			}
+			ok = err == nil
+		}
+	}
 }

@@ -1,0 +1,188 @@
+package apikey
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// cacheRecord is a record shaped like a real one: 12-character id, a
+// display prefix, an organization id and a name of typical lengths.
+func cacheRecord(i int) Record {
+	id := fmt.Sprintf("K%011d", i)
+	return Record{Key: Key{ID: id, OrgID: "org-" + strconv.Itoa(i%1000), Name: "CI deploy " + strconv.Itoa(i%100),
+		Prefix: "dk_" + id, Permission: Read}}
+}
+
+// mustEntry is newEntry of a well-formed record.
+func mustEntry(r Record, readAt int64) *entry {
+	e, err := newEntry(r, digestOf(r.ID), readAt)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+func fill(c *cache, from, n int) {
+	for i := from; i < from+n; i++ {
+		r := cacheRecord(i)
+		if _, ok, _ := c.insert(mustEntry(r, 0), c.epochOf(r.ID), 0); !ok {
+			panic("insert refused")
+		}
+	}
+}
+
+// CLOCK keeps the keys used since the hand last passed and evicts the
+// others first; the cache never holds more than its size.
+func TestCacheEvictsUnusedKeysFirst(t *testing.T) {
+	c := newCache(300) // one shard
+	fill(c, 0, 300)
+	for i := range 100 {
+		c.get(cacheRecord(i).ID).touch()
+	}
+	fill(c, 300, 100)
+	if c.len() != 300 {
+		t.Fatalf("len %d, want 300", c.len())
+	}
+	for i := range 100 {
+		if c.get(cacheRecord(i).ID) == nil {
+			t.Fatalf("used key %d was evicted", i)
+		}
+	}
+	for i := 100; i < 200; i++ {
+		if c.get(cacheRecord(i).ID) != nil {
+			t.Fatalf("unused key %d survived while used ones were kept", i)
+		}
+	}
+	if got := c.evictions.Load(); got != 100 {
+		t.Fatalf("evictions %d, want 100", got)
+	}
+	// Removing keys keeps the ring consistent.
+	for i := 0; i < 400; i += 3 {
+		c.forget(cacheRecord(i).ID)
+	}
+	fill(c, 1000, 500)
+	if c.len() != 300 {
+		t.Fatalf("len %d after forgets and inserts, want 300", c.len())
+	}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		used := 0
+		for _, s := range sh.index {
+			if s.fp != 0 {
+				used++
+			}
+		}
+		if len(sh.ring) != used {
+			t.Fatalf("shard %d: ring %d, index %d", i, len(sh.ring), used)
+		}
+		for slot, e := range sh.ring {
+			if int(e.slot) != slot || c.get(e.id()) != e {
+				t.Fatalf("shard %d: entry at %d says slot %d", i, slot, e.slot)
+			}
+		}
+	}
+}
+
+// The index stays correct under churn, fingerprint collisions included:
+// every cached key is found, no forgotten one is.
+func TestCacheIndexUnderChurn(t *testing.T) {
+	c := newCache(256)
+	sh := &c.shards[0]
+	live := map[string]bool{}
+	for i := range 20_000 {
+		r := cacheRecord(i)
+		e := mustEntry(r, 0)
+		switch i % 5 {
+		case 0, 1, 2:
+			c.insert(e, c.epochOf(r.ID), 0)
+		case 3:
+			c.forget(cacheRecord(i - 2).ID)
+		case 4:
+			// An id cached already keeps its entry.
+			old := mustEntry(cacheRecord(i-4), 0)
+			c.insert(old, c.epochOf(old.id()), 0)
+		}
+	}
+	for _, e := range sh.ring {
+		live[e.id()] = true
+	}
+	if len(live) != len(sh.ring) || c.len() != len(sh.ring) {
+		t.Fatalf("%d distinct ids in a ring of %d, len %d", len(live), len(sh.ring), c.len())
+	}
+	for i := range 20_000 {
+		id := cacheRecord(i).ID
+		if got := c.get(id) != nil; got != live[id] {
+			t.Fatalf("key %d: found %v, cached %v", i, got, live[id])
+		}
+	}
+}
+
+func TestShardsFor(t *testing.T) {
+	for size, want := range map[int]int{1: 1, 2: 1, 511: 1, 512: 2, 10_000: 32, 100_000: 256, 1_000_000: 256} {
+		n := want
+		if got := shardsFor(size); got != want {
+			t.Errorf("shardsFor(%d) = %d, want %d", size, got, want)
+		}
+		c := newCache(size)
+		total := 0
+		for i := range c.shards {
+			total += c.shards[i].max
+		}
+		if total < size || n > 1 && total > size+size/4+n {
+			t.Errorf("size %d: shards hold up to %d", size, total)
+		}
+	}
+}
+
+// TestCacheBytesPerKey measures the memory a cached key costs (entry,
+// principal strings, map and ring slots), for the figure in the docs.
+func TestCacheBytesPerKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates 100,000 entries")
+	}
+	const n = 100_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c := newCache(n)
+	fill(c, 0, n)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perKey := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%.0f bytes per cached key (%d keys)", perKey, c.len())
+	if c.len() != n {
+		t.Errorf("a cache of %d holds %d keys", n, c.len())
+	}
+	runtime.KeepAlive(c)
+	if perKey > 400 {
+		t.Fatalf("%.0f bytes per cached key", perKey)
+	}
+}
+
+// BenchmarkCacheInsert inserts a new key into a full cache of each size
+// (each insert evicts one): the cost must not grow with the size. The
+// cache is filled, and the new entries are built, outside the timer.
+func BenchmarkCacheInsert(b *testing.B) {
+	for _, size := range []int{1000, 100_000, 1_000_000} {
+		b.Run("size="+strconv.Itoa(size), func(b *testing.B) {
+			c := newCache(size)
+			fill(c, 0, size)
+			now := time.Now().UnixNano()
+			fresh := make([]*entry, b.N)
+			for i := range fresh {
+				fresh[i] = mustEntry(cacheRecord(size+i), now)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				e := fresh[i]
+				if _, ok, _ := c.insert(e, c.epochOf(e.id()), now); !ok {
+					b.Fatal("insert refused")
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,91 @@
+package apikey
+
+// Each cache shard finds an entry by id through an index of its own: an
+// open-addressing table of 8-byte slots (a 32-bit fingerprint of the id's
+// hash, and the entry's position in the shard's ring), probed linearly
+// and kept at most half full. Deletion shifts the following slots back
+// instead of leaving tombstones, so a cache that evicts on every insert
+// keeps short probes forever (a Go map under the same churn fills with
+// tombstones and its probes grow until it rehashes), and the table costs
+// 16-32 bytes per key.
+
+type slot struct {
+	fp  uint32 // 0: empty
+	pos int32  // position in the ring
+}
+
+// fingerprint is the part of an id's hash the index keeps. The low bits
+// of the hash pick the shard; these are the high ones.
+func fingerprint(h uint64) uint32 {
+	if fp := uint32(h >> 32); fp != 0 {
+		return fp
+	}
+	return 1
+}
+
+// newIndex returns a table for up to n entries: a power of two at least
+// twice n.
+func newIndex(n int) ([]slot, uint32) {
+	size := 4
+	for size < 2*n {
+		size *= 2
+	}
+	return make([]slot, size), uint32(size - 1) // #nosec G115 -- size is at most 4 × CacheSize per shard
+}
+
+// find returns id's entry and its slot, or nil and the empty slot where it
+// would go. Fingerprints may collide; the entry's own id decides.
+func (sh *shard) find(id string, fp uint32) (uint32, *entry) {
+	i := fp & sh.imask
+	for {
+		s := sh.index[i]
+		if s.fp == 0 {
+			return i, nil
+		}
+		if s.fp == fp {
+			if e := sh.ring[s.pos]; e.id() == id {
+				return i, e
+			}
+		}
+		i = (i + 1) & sh.imask
+	}
+}
+
+// slotOf returns the slot of a cached entry, found by its fingerprint and
+// ring position: no need to read its id.
+func (sh *shard) slotOf(e *entry) uint32 {
+	i := e.fp & sh.imask
+	for s := sh.index[i]; s.fp != e.fp || s.pos != e.slot; s = sh.index[i] {
+		i = (i + 1) & sh.imask
+	}
+	return i
+}
+
+// unindex empties slot i and moves back the slots after it that would
+// otherwise become unreachable (backward-shift deletion).
+func (sh *shard) unindex(i uint32) {
+	for {
+		sh.index[i] = slot{}
+		j := i
+		for {
+			j = (j + 1) & sh.imask
+			s := sh.index[j]
+			if s.fp == 0 {
+				return
+			}
+			// s stays unless its home slot k lies cyclically outside
+			// (i, j]: then the hole at i would cut it off from k.
+			k := s.fp & sh.imask
+			if i <= j {
+				if i < k && k <= j {
+					continue
+				}
+			} else if i < k || k <= j {
+				continue
+			}
+			sh.index[i] = s
+			i = j
+			break
+		}
+	}
+}

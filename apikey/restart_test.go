@@ -1,0 +1,84 @@
+package apikey_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+)
+
+// After a restart, N distinct valid keys arriving at once (each several
+// times) cost exactly N argon2id runs, the slots stay busy until they are
+// done, and every request succeeds.
+func TestRestartStormRunsArgon2idOncePerKey(t *testing.T) {
+	t.Parallel()
+	owner := newEnv(t)
+	var tokens []string
+	for range 24 {
+		_, tok := owner.key("org1")
+		tokens = append(tokens, tok)
+	}
+	fresh := owner.sibling(func(c *apikey.Config) { c.MaxConcurrentHashes = 2; c.HashWait = time.Minute })
+	var wg sync.WaitGroup
+	errs := make(chan error, 3*len(tokens))
+	for range 3 {
+		for _, tok := range tokens {
+			wg.Go(func() {
+				if _, err := fresh.auth(tok); err != nil {
+					errs <- err
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a request in the storm: %v", err)
+	}
+	if st := fresh.svc.Stats(); st.HashRuns != 24 || st.HashFailures != 0 {
+		t.Fatalf("24 keys, 3 requests each: HashRuns %d (want 24), HashFailures %d", st.HashRuns, st.HashFailures)
+	}
+}
+
+// Requests that wait longer than HashWait get ErrUnavailable and succeed
+// on retry, and the retries waste no argon2id run: still exactly one per
+// key.
+func TestRestartStormWaitersRetry(t *testing.T) {
+	t.Parallel()
+	owner := newEnv(t)
+	var tokens []string
+	for range 12 {
+		_, tok := owner.key("org1")
+		tokens = append(tokens, tok)
+	}
+	fresh := owner.sibling(func(c *apikey.Config) { c.MaxConcurrentHashes = 1; c.HashWait = time.Millisecond })
+	var wg sync.WaitGroup
+	errs := make(chan error, len(tokens))
+	for _, tok := range tokens {
+		wg.Go(func() {
+			for attempt := 0; ; attempt++ {
+				_, err := fresh.auth(tok)
+				if err == nil {
+					return
+				}
+				if !errors.Is(err, apikey.ErrUnavailable) || attempt == 10_000 {
+					errs <- err
+					return
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a request in the storm: %v", err)
+	}
+	st := fresh.svc.Stats()
+	if st.HashRuns != 12 {
+		t.Fatalf("12 keys with retries: HashRuns %d, want 12", st.HashRuns)
+	}
+	t.Logf("%d requests waited HashWait in vain and were retried", st.HashTimeouts)
+}

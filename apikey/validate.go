@@ -1,0 +1,70 @@
+package apikey
+
+import (
+	"regexp"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TextPattern matches key-shaped text of any prefix anywhere in a string:
+// what a secret scanner, a log redactor or an input check looks for.
+// ([Pattern] and [PatternFor] match a whole key of one prefix.)
+var TextPattern = regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{` + strconv.Itoa(IDLen) + `}_[0-9A-Za-z]{` + strconv.Itoa(SecretLen+ChecksumLen) + `}`)
+
+// ContainsKeyText reports whether s holds text shaped like a key
+// ([TextPattern]), checksum or not.
+func ContainsKeyText(s string) bool { return TextPattern.MatchString(s) }
+
+const (
+	orgRule  = "must be 1-64 characters of [A-Za-z0-9_-]"
+	nameRule = "must be 1-100 printable characters"
+	// keyRule: organization ids and names are stored and shown in
+	// plaintext, so a key pasted into one by mistake would leak.
+	keyRule = "must not contain text shaped like an API key"
+)
+
+func validateOrg(org string) error {
+	if len(org) < 1 || len(org) > 64 {
+		return argErr("org_id", orgRule)
+	}
+	for i := 0; i < len(org); i++ {
+		c := org[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return argErr("org_id", orgRule)
+		}
+	}
+	return nil
+}
+
+// ValidateOrgID reports whether id is a valid organization id: 1-64
+// characters of [A-Za-z0-9_-]. The error is an [*ArgumentError].
+func ValidateOrgID(id string) error { return validateOrg(id) }
+
+// validateNewOrg is validateOrg for an organization id about to be stored
+// with a new key: no key-shaped text either.
+func validateNewOrg(org string) error {
+	if err := validateOrg(org); err != nil {
+		return err
+	}
+	if ContainsKeyText(org) {
+		return argErr("org_id", keyRule)
+	}
+	return nil
+}
+
+func validateName(name string) error {
+	n := utf8.RuneCountInString(name)
+	if n < 1 || n > 100 || !utf8.ValidString(name) {
+		return argErr("name", nameRule)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return argErr("name", nameRule)
+		}
+	}
+	if ContainsKeyText(name) {
+		return argErr("name", keyRule)
+	}
+	return nil
+}
