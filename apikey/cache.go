@@ -38,8 +38,8 @@ type entry struct {
 	orgID     string
 	name      string
 	rotatedAt atomic.Int64 // unix ns; 0: not rotated
-	// readAt is when the status was last read from the store (stale.go):
-	// unix ns, negated when that read failed.
+	// readAt is when the status was last read from the store (stale.go),
+	// unix ns.
 	readAt atomic.Int64
 }
 

@@ -26,7 +26,7 @@ import (
 // argon2id run (rows without a tag yet). There is no lock-out by id.
 func (s *Service) authenticateCold(ctx context.Context, token, id string, d digest) (Principal, error) {
 	s.stats.cacheMisses.Add(1)
-	r, err := s.readID(ctx, id)
+	r, err := s.readID(ctx, id, false)
 	if err != nil {
 		s.count(err)
 		return Principal{}, err
@@ -64,9 +64,9 @@ func (s *Service) authenticateCold(ctx context.Context, token, id string, d dige
 
 // readID returns what the store holds for id: the kept read if it is
 // recent, otherwise a new read shared with every concurrent caller for the
-// same id.
-func (s *Service) readID(ctx context.Context, id string) (*read, error) {
-	if r := s.reads.get(id, s.clock.nanos()); r != nil {
+// same id. refresh says the read is for a cached key's status (Stats).
+func (s *Service) readID(ctx context.Context, id string, refresh bool) (*read, error) {
+	if r := s.reads.get(id, s.clock.nanos(), monoNow()); r != nil {
 		if r.failed {
 			s.stats.throttled.Add(1)
 			return nil, fmt.Errorf("%w: the store failed to answer for this key less than a second ago", ErrUnavailable)
@@ -75,7 +75,22 @@ func (s *Service) readID(ctx context.Context, id string) (*read, error) {
 		return r, nil
 	}
 	for {
-		ch := s.readFlight.DoChan(id, func() (any, error) { return s.readStore(ctx, id) })
+		ch := s.readFlight.DoChan(id, func() (any, error) {
+			// A flight for the id may have ended, and kept its read,
+			// between the check above and this one.
+			if r := s.reads.get(id, s.clock.nanos(), monoNow()); r != nil {
+				if r.failed {
+					s.stats.throttled.Add(1)
+					return nil, fmt.Errorf("%w: the store failed to answer for this key less than a second ago", ErrUnavailable)
+				}
+				s.stats.keptReads.Add(1)
+				return r, nil
+			}
+			if refresh {
+				s.stats.refreshes.Add(1)
+			}
+			return s.readStore(ctx, id)
+		})
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
@@ -98,7 +113,7 @@ func (s *Service) readStore(ctx context.Context, id string) (*read, error) {
 	r := &read{epoch: s.cache.epochOf(id)}
 	s.stats.storeReads.Add(1)
 	rec, err := s.store.Get(ctx, id)
-	r.at = s.clock.nanos()
+	r.at, r.mono = s.clock.nanos(), monoNow()
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:

@@ -20,7 +20,17 @@ type read struct {
 	failed bool   // the store did not answer; ErrUnavailable until at+keepRead
 	epoch  uint64 // the cache epoch of the id before the read (see cache)
 	at     int64  // unix ns, Service clock
+	mono   int64  // monoNow at the read
 }
+
+// monoStart anchors monoNow.
+var monoStart = time.Now()
+
+// monoNow reads the monotonic clock. A failed read expires after keep on
+// either clock: failures are remembered to spare a failing store, not as a
+// statement about keys, and a Config.Now that stands still (in a test)
+// must not keep an outage going after the store is back.
+func monoNow() int64 { return int64(time.Since(monoStart)) }
 
 // keepRead is how long a read answers for its id: a second, or
 // Config.MaxStaleness if that is shorter (a status read from the store is
@@ -61,13 +71,14 @@ func (c *readCache) shard(id string) *readShard {
 	return &c.shards[maphash.String(c.seed, id)%readShards]
 }
 
-// get returns the read of id made less than c.keep before now, or nil.
-func (c *readCache) get(id string, now int64) *read {
+// get returns the read of id made less than c.keep before now (Service
+// clock; for a failed read, also on the monotonic clock mono), or nil.
+func (c *readCache) get(id string, now, mono int64) *read {
 	sh := c.shard(id)
 	sh.mu.Lock()
 	r := sh.m[id]
 	sh.mu.Unlock()
-	if r == nil || now < r.at || now-r.at >= c.keep {
+	if r == nil || now < r.at || now-r.at >= c.keep || r.failed && mono-r.mono >= c.keep {
 		return nil
 	}
 	return r

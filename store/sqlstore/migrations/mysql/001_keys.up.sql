@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS keyauth_keys (
 
 -- The change feed: one row per revocation or expiry change, with the key's
 -- state after it. seq is assigned at insert, so rows can become visible out
--- of seq order; the Store's cursor tracks the gaps (see changes.go).
+-- of seq order; the Store's cursor tracks the gaps (see feed.go).
 CREATE TABLE IF NOT EXISTS keyauth_changes (
     seq        BIGINT      NOT NULL AUTO_INCREMENT,
     key_id     VARCHAR(64) NOT NULL,

@@ -26,7 +26,7 @@ CREATE INDEX keyauth_keys_org_created ON keyauth_keys (org_id, created_at, id);
 
 -- The change feed: one row per revocation or expiry change, with the key's
 -- state after it. seq is assigned at insert, so rows can become visible out
--- of seq order; the Store's cursor tracks the gaps (see changes.go).
+-- of seq order; the Store's cursor tracks the gaps (see feed.go).
 CREATE TABLE keyauth_changes (
     seq        BIGSERIAL   NOT NULL PRIMARY KEY,
     key_id     VARCHAR(64) COLLATE "C" NOT NULL,
