@@ -181,7 +181,7 @@ func shardsFor(size int) int {
 
 func newCache(size int) *cache {
 	n := shardsFor(size)
-	c := &cache{seed: maphash.MakeSeed(), shards: make([]shard, n), mask: uint64(n - 1), size: size, pending: make(map[string]int64)}
+	c := &cache{seed: maphash.MakeSeed(), shards: make([]shard, n), mask: uint64(n - 1), size: size, pending: make(map[string]int64)} // #nosec G115 -- n is 1 to 256
 	for i := range c.shards {
 		sh := &c.shards[i]
 		// Ids spread unevenly: a shard may hold a quarter more than its

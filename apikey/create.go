@@ -26,7 +26,7 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (Key, Secret, erro
 		return Key{}, Secret{}, err
 	}
 	if !p.Permission.Valid() {
-		return Key{}, Secret{}, argErr("permission", "must be read or write")
+		return Key{}, Secret{}, argErr("permission", "permission must be read or write")
 	}
 	expires, err := s.futureExpiry(p.ExpiresAt, now)
 	if err != nil {
@@ -72,7 +72,7 @@ func (s *Service) futureExpiry(t, now time.Time) (time.Time, error) {
 	}
 	t = t.UTC().Truncate(time.Microsecond)
 	if !t.After(now) {
-		return time.Time{}, argErr("expires_at", "must be in the future")
+		return time.Time{}, argErr("expires_at", "expiry must be in the future")
 	}
 	return t, nil
 }

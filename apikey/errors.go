@@ -58,14 +58,13 @@ type ArgumentError struct {
 	// Field names the argument: "org_id", "name", "permission",
 	// "expires_at", "id", "grace", "limit", "cursor" or "prefix".
 	Field string
-	// Reason says what the rule is, for a person ("must be 1-100
-	// printable characters").
+	// Reason says what the rule is, for a person ("name must be 1-100
+	// printable characters"); it is the text of Error after its
+	// "apikey: invalid argument: " start.
 	Reason string
 }
 
-func (e *ArgumentError) Error() string {
-	return "apikey: invalid argument: " + e.Field + " " + e.Reason
-}
+func (e *ArgumentError) Error() string { return "apikey: invalid argument: " + e.Reason }
 
 // Is reports whether target is ErrInvalidArgument.
 func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgument }

@@ -30,11 +30,11 @@ var Pattern = regexp.MustCompile(`^dk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}$`)
 // ValidatePrefix checks a deployment's key prefix: [a-z][a-z0-9]{0,7}.
 func ValidatePrefix(prefix string) error {
 	if len(prefix) == 0 || len(prefix) > maxPrefixLen || prefix[0] < 'a' || prefix[0] > 'z' {
-		return argErr("prefix", "must match [a-z][a-z0-9]{0,7}")
+		return argErr("prefix", "key prefix must match [a-z][a-z0-9]{0,7}")
 	}
 	for i := 1; i < len(prefix); i++ {
 		if c := prefix[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
-			return argErr("prefix", "must match [a-z][a-z0-9]{0,7}")
+			return argErr("prefix", "key prefix must match [a-z][a-z0-9]{0,7}")
 		}
 	}
 	return nil
@@ -101,7 +101,7 @@ func idFromRef(prefix, ref string) (string, error) {
 	}
 	if !validID(ref) {
 		// The value is not echoed: it may be a whole key pasted by mistake.
-		return "", argErr("id", "must be a key id or display prefix")
+		return "", argErr("id", "not a key id or prefix")
 	}
 	return ref, nil
 }

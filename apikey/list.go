@@ -31,7 +31,7 @@ func (s *Service) List(ctx context.Context, orgID string, opt ListOptions) (Page
 		opt.Limit = 50
 	}
 	if opt.Limit < 1 || opt.Limit > 1000 {
-		return Page{}, argErr("limit", "must be 1-1000")
+		return Page{}, argErr("limit", "limit must be 1-1000")
 	}
 	after, err := decodeCursor(opt.Cursor)
 	if err != nil {
@@ -65,7 +65,7 @@ func decodeCursor(c string) (Position, error) {
 	if c == "" {
 		return Position{}, nil
 	}
-	bad := argErr("cursor", "is not one this Service issued")
+	bad := argErr("cursor", "malformed cursor")
 	if len(c) > 80 {
 		return Position{}, bad
 	}

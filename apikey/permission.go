@@ -20,7 +20,7 @@ func ParsePermission(s string) (Permission, error) {
 	case "write":
 		return Write, nil
 	}
-	return 0, argErr("permission", "must be read or write")
+	return 0, argErr("permission", "permission must be read or write")
 }
 
 // Valid reports whether p is Read or Write.
@@ -46,7 +46,7 @@ func (p Permission) String() string {
 // MarshalText encodes p as "read" or "write".
 func (p Permission) MarshalText() ([]byte, error) {
 	if !p.Valid() {
-		return nil, argErr("permission", "must be read or write, not "+strconv.Itoa(int(p)))
+		return nil, argErr("permission", "permission must be read or write, not "+strconv.Itoa(int(p)))
 	}
 	return []byte(p.String()), nil
 }

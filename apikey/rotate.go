@@ -33,7 +33,7 @@ func (s *Service) Rotate(ctx context.Context, p RotateParams) (Key, Secret, erro
 		return Key{}, Secret{}, err
 	}
 	if p.Grace < 0 {
-		return Key{}, Secret{}, argErr("grace", "must not be negative")
+		return Key{}, Secret{}, argErr("grace", "grace must not be negative")
 	}
 	expires, err := s.futureExpiry(p.ExpiresAt, now)
 	if err != nil {

@@ -17,11 +17,12 @@ var TextPattern = regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{` + strconv
 func ContainsKeyText(s string) bool { return TextPattern.MatchString(s) }
 
 const (
-	orgRule  = "must be 1-64 characters of [A-Za-z0-9_-]"
-	nameRule = "must be 1-100 printable characters"
-	// keyRule: organization ids and names are stored and shown in
-	// plaintext, so a key pasted into one by mistake would leak.
-	keyRule = "must not contain text shaped like an API key"
+	orgRule  = "organization id must be 1-64 characters of [A-Za-z0-9_-]"
+	nameRule = "name must be 1-100 printable characters"
+	// Organization ids and names are stored and shown in plaintext, so a
+	// key pasted into one by mistake would leak.
+	orgKeyRule  = "organization id must not contain text shaped like an API key"
+	nameKeyRule = "name must not contain text shaped like an API key"
 )
 
 func validateOrg(org string) error {
@@ -48,7 +49,7 @@ func validateNewOrg(org string) error {
 		return err
 	}
 	if ContainsKeyText(org) {
-		return argErr("org_id", keyRule)
+		return argErr("org_id", orgKeyRule)
 	}
 	return nil
 }
@@ -64,7 +65,7 @@ func validateName(name string) error {
 		}
 	}
 	if ContainsKeyText(name) {
-		return argErr("name", keyRule)
+		return argErr("name", nameKeyRule)
 	}
 	return nil
 }
