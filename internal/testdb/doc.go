@@ -5,7 +5,7 @@
 // PostgreSQL and MySQL come from the server named by KEYAUTH_POSTGRES_DSN
 // and KEYAUTH_MYSQL_DSN: each call creates a randomly named database there.
 // When a variable is unset and a Docker engine is reachable, a throwaway
-// server is started in a container instead (github.com/ory/dockertest/v3);
+// server is started in a container instead (with the docker command);
 // otherwise the test is skipped with a message naming the variable to set.
 // With KEYAUTH_REQUIRE_DB=1 a skip becomes a failure, so CI cannot pass
 // without the databases. SQLite needs no server and always runs.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -36,6 +37,9 @@ func randomName() string {
 // dockerReachable reports whether a Docker engine is likely to answer. A
 // variable, so that a test can pretend there is none.
 var dockerReachable = func() bool {
+	if _, err := exec.LookPath("docker"); err != nil {
+		return false
+	}
 	if os.Getenv("DOCKER_HOST") != "" {
 		return true
 	}
