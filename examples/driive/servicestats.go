@@ -22,5 +22,7 @@ func logServiceStats(log *slog.Logger, st apikey.Stats, uptime time.Duration) {
 		slog.Uint64("corrupt", st.Corrupt),
 		slog.Uint64("syncs", st.Syncs), slog.Uint64("sync_failures", st.SyncFailures),
 		slog.Uint64("flushes", st.Flushes), slog.Uint64("flush_failures", st.FlushFailures),
-		slog.Uint64("last_use_written", st.LastUseWritten), slog.Int("cached_keys", st.CachedKeys))
+		slog.Uint64("last_use_written", st.LastUseWritten), slog.Int("cached_keys", st.CachedKeys),
+		slog.Uint64("store_reads", st.StoreReads), slog.Uint64("tag_rejects", st.TagRejects),
+		slog.Int("hash_slots", st.HashSlots), slog.Uint64("evictions", st.Evictions))
 }
