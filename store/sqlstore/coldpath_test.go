@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,5 +143,71 @@ func TestTaglessRowOnEveryDialect(t *testing.T) {
 			t.Fatalf("wrong secrets after the tag was written ran argon2id %d times", st.HashRuns)
 		}
 		mustAuth(t, fresh, token)
+	})
+}
+
+// TestCloseLosesNoSuccessOnEveryDialect: requests race with Close on a SQL
+// store, whose flush takes long enough to widen the race: every key that
+// got a success has that use stored once Close has returned, and every
+// other answer is ErrClosed.
+func TestCloseLosesNoSuccessOnEveryDialect(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
+		ctx := context.Background()
+		s, _ := newStore(t, dialect, open)
+		var mu sync.Mutex
+		now := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
+		clock := func(c *apikey.Config) {
+			c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		}
+		svc := newService(t, s, clock)
+		var tokens []string
+		for range 8 {
+			tok := mustCreateKey(t, svc, "org")
+			mustAuth(t, svc, tok)
+			tokens = append(tokens, tok)
+		}
+		if err := svc.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		now = now.Add(time.Minute)
+		t1 := now
+		mu.Unlock()
+		succeeded := make([]bool, len(tokens))
+		var closeReturned atomic.Bool
+		var wg sync.WaitGroup
+		for i, tok := range tokens {
+			wg.Go(func() {
+				for !closeReturned.Load() {
+					if _, err := svc.Authenticate(ctx, tok); err != nil {
+						if !errors.Is(err, apikey.ErrClosed) {
+							t.Errorf("key %d: %v, want success or ErrClosed", i, err)
+						}
+						return
+					}
+					succeeded[i] = true
+				}
+			})
+		}
+		time.Sleep(time.Millisecond)
+		err := svc.Close(ctx)
+		closeReturned.Store(true)
+		wg.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tok := range tokens {
+			if !succeeded[i] {
+				continue
+			}
+			id, _ := apikey.Parse(tok)
+			r, err := s.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.LastUsedAt.Equal(t1) {
+				t.Errorf("key %d succeeded at %v but its stored last use is %v", i, t1, r.LastUsedAt)
+			}
+		}
 	})
 }
