@@ -28,11 +28,10 @@ type environment struct {
 }
 
 func newEnvironment(ctx context.Context, opt options) (*environment, error) {
-	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}").Output()
+	root, err := repoRoot(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("finding the module root (run from the repository): %w", err)
+		return nil, err
 	}
-	root := strings.TrimSpace(string(out))
 	tmp, err := os.MkdirTemp("", "keyauth-loadtest-")
 	if err != nil {
 		return nil, err
@@ -48,6 +47,23 @@ func newEnvironment(ctx context.Context, opt options) (*environment, error) {
 }
 
 func (e *environment) close() { _ = os.RemoveAll(e.tmp) }
+
+// repoRoot is the repository's root: the directory of the go.work the go
+// command uses, else the main module's directory.
+func repoRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOWORK").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOWORK (run from the repository): %w", err)
+	}
+	if w := strings.TrimSpace(string(out)); w != "" && w != "off" {
+		return filepath.Dir(w), nil
+	}
+	out, err = exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the module root (run from the repository): %w", err)
+	}
+	return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0]), nil
+}
 
 // twinFile is the file the twin adds to the example (see its comment).
 const twinFile = "internal/cmd/loadtest/twin/twin.go"

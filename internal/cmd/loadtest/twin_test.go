@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -16,13 +14,12 @@ func TestTwinBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the example")
 	}
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	root, err := repoRoot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := strings.TrimSpace(string(out))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	dir := t.TempDir()
 	if err := buildTwin(ctx, root, dir, filepath.Join(dir, "twin")); err != nil {
 		t.Fatal(err)
