@@ -249,11 +249,14 @@ func refuseKeyText(flag, value string) error {
 
 // serviceError words the Service's refusals for a terminal: exit 1.
 func serviceError(err error, org string) error {
+	var arg *apikey.ArgumentError
 	switch {
 	case errors.Is(err, apikey.ErrNotFound):
 		return fmt.Errorf("no such key in organization %s", quoteShort(org))
-	case errors.Is(err, apikey.ErrInvalidArgument) && strings.Contains(err.Error(), "not a key id or prefix"):
+	case errors.As(err, &arg) && arg.Field == "id":
 		return fmt.Errorf("no such key in organization %s (not a key id or prefix)", quoteShort(org))
+	case errors.As(err, &arg):
+		return errors.New(arg.Reason) // never the value: it may be a key
 	case errors.Is(err, apikey.ErrKeyRevoked):
 		return errors.New("the key is revoked; create a new key instead")
 	case errors.Is(err, apikey.ErrKeyExpired):

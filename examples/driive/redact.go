@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+
+	"github.com/driive/keyauth/apikey"
 )
 
 // keyText matches a whole key of any prefix.
-var keyText = regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
+var keyText = apikey.TextPattern
 
 // keyPiece matches a key of any prefix or a piece of one that gives away
 // part of its secret: a prefix, an id and at least 8 characters after it.
