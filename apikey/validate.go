@@ -2,15 +2,16 @@ package apikey
 
 import (
 	"regexp"
-	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // TextPattern matches key-shaped text of any prefix anywhere in a string:
 // what a secret scanner, a log redactor or an input check looks for.
 // ([Pattern] and [PatternFor] match a whole key of one prefix.)
-var TextPattern = regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{` + strconv.Itoa(IDLen) + `}_[0-9A-Za-z]{` + strconv.Itoa(SecretLen+ChecksumLen) + `}`)
+var TextPattern = regexp.MustCompile(keyformat.TextExpr)
 
 // ContainsKeyText reports whether s holds text shaped like a key
 // ([TextPattern]), checksum or not.

@@ -1,6 +1,7 @@
 package keyformat_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,6 +13,13 @@ func TestLengthsAreTheFormatsOwn(t *testing.T) {
 	if keyformat.IDLen != apikey.IDLen || keyformat.SecretLen != apikey.SecretLen || keyformat.ChecksumLen != apikey.ChecksumLen {
 		t.Fatalf("keyformat lengths %d/%d/%d, apikey's %d/%d/%d", keyformat.IDLen, keyformat.SecretLen, keyformat.ChecksumLen,
 			apikey.IDLen, apikey.SecretLen, apikey.ChecksumLen)
+	}
+	if want := `[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{` + strconv.Itoa(keyformat.IDLen) + `}_[0-9A-Za-z]{` +
+		strconv.Itoa(keyformat.SecretLen+keyformat.ChecksumLen) + `}`; keyformat.TextExpr != want {
+		t.Fatalf("TextExpr = %s, want %s", keyformat.TextExpr, want)
+	}
+	if apikey.TextPattern.String() != keyformat.TextExpr {
+		t.Fatalf("apikey.TextPattern = %s, want keyformat.TextExpr %s", apikey.TextPattern, keyformat.TextExpr)
 	}
 	want := strings.TrimSuffix(strings.TrimPrefix(apikey.Pattern.String(), "^dk"), "$")
 	if !strings.HasSuffix(keyformat.Text.String(), want) {
