@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/driive/keyauth/apikey"
 )
 
 // browserChromiumPath is where Debian's chromium package installs the browser.
@@ -275,7 +277,9 @@ type browserServer struct {
 
 func (s *browserServer) output() string { return s.out.String() }
 
-var browserKeyRE = regexp.MustCompile(`dk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
+// browserKeyRE finds a key of the default prefix: apikey.Pattern without
+// its anchors.
+var browserKeyRE = regexp.MustCompile(strings.Trim(apikey.Pattern.String(), "^$"))
 
 // startBrowserServer builds the example and runs `driive serve` on a fresh SQLite
 // database and a free port, and waits for /healthz.

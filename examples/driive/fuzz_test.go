@@ -311,9 +311,6 @@ func oracleKind(x any, f field) bool {
 	return true
 }
 
-// keyShaped is text shaped like an API key of any prefix.
-var keyShaped = regexp.MustCompile(`[a-z][a-z0-9]{0,7}_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
-
 // surrogateEscape matches a \u escape of a surrogate, with the low half
 // that may follow it.
 var surrogateEscape = regexp.MustCompile(`(?i)\\u(d[89a-f][0-9a-f]{2})(\\ud[c-f][0-9a-f]{2})?`)
@@ -382,7 +379,7 @@ func textOK(v any, max int) bool {
 	if !ok || utf8.RuneCountInString(s) > max || strings.TrimFunc(s, unicode.IsSpace) == "" {
 		return false
 	}
-	if keyShaped.MatchString(s) {
+	if apikey.ContainsKeyText(s) {
 		return false
 	}
 	for _, c := range s {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/internal/keytest"
 	"github.com/driive/keyauth/store/memstore"
 	"github.com/driive/keyauth/store/sqlstore"
 )
@@ -20,14 +20,6 @@ import (
 func frozen(c *apikey.Config) {
 	at := time.Now()
 	c.Now = func() time.Time { return at }
-}
-
-// forgedFor returns a well-formed key with token's id, a random secret and
-// a valid checksum.
-func forgedFor(token string) string {
-	body := token[:len(token)-apikey.SecretLen-apikey.ChecksumLen] + keyformat.Random(apikey.SecretLen)
-	sum := keyformat.Checksum(body)
-	return body + string(sum[:])
 }
 
 // TestForgedKeysCostOneStatement is the flood of forged keys on every SQL
@@ -59,7 +51,7 @@ func TestForgedKeysCostOneStatement(t *testing.T) {
 			for w := range 16 {
 				wg.Go(func() {
 					for i := w; i < 2000; i += 16 {
-						if _, err := svc.Authenticate(context.Background(), forgedFor(victim)); !errors.Is(err, apikey.ErrInvalidKey) {
+						if _, err := svc.Authenticate(context.Background(), keytest.WrongSecret(victim)); !errors.Is(err, apikey.ErrInvalidKey) {
 							errs <- err
 							return
 						}
@@ -120,7 +112,7 @@ func TestTaglessRowOnEveryDialect(t *testing.T) {
 			t.Fatalf("the migrated row: tag %q, %v; want none", r.Tag, err)
 		}
 		svc := newService(t, s, frozen)
-		if _, err := svc.Authenticate(ctx, forgedFor(token)); !errors.Is(err, apikey.ErrInvalidKey) {
+		if _, err := svc.Authenticate(ctx, keytest.WrongSecret(token)); !errors.Is(err, apikey.ErrInvalidKey) {
 			t.Fatalf("a wrong secret: %v", err)
 		}
 		if st := svc.Stats(); st.HashRuns != 1 {
@@ -135,7 +127,7 @@ func TestTaglessRowOnEveryDialect(t *testing.T) {
 		}
 		fresh := newService(t, s, frozen)
 		for range 20 {
-			if _, err := fresh.Authenticate(ctx, forgedFor(token)); !errors.Is(err, apikey.ErrInvalidKey) {
+			if _, err := fresh.Authenticate(ctx, keytest.WrongSecret(token)); !errors.Is(err, apikey.ErrInvalidKey) {
 				t.Fatalf("a wrong secret: %v", err)
 			}
 		}

@@ -154,7 +154,9 @@ func (e *env) post(c *http.Client, path string, form url.Values, headers ...stri
 	return e.do(c, req)
 }
 
-var keyRE = regexp.MustCompile(`dk_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
+// keyRE finds a key of the default prefix: apikey.Pattern without its
+// anchors.
+var keyRE = regexp.MustCompile(strings.Trim(apikey.Pattern.String(), "^$"))
 
 const keysPage = "/organizations/demo/developer/api-keys"
 
