@@ -132,9 +132,28 @@ type option func(*apikey.Config)
 // clock and a captured logger. Options adjust the Config.
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
-	e := &env{t: t, mem: memstore.New(), clock: keytest.NewClock(t0), logs: &logSink{}}
+	m := memstore.New()
+	e := &env{t: t, mem: m, store: m, clock: keytest.NewClock(t0)}
+	e.store = e.start(opts)
+	return e
+}
+
+// sibling is a second Service on the same store and clock, as another
+// process would be.
+func (e *env) sibling(opts ...option) *env {
+	e.t.Helper()
+	o := &env{t: e.t, mem: e.mem, store: e.store, clock: e.clock}
+	o.start(opts)
+	return o
+}
+
+// start makes e's Service on e.store with e's clock and a logger of its
+// own, after opts, and returns the store the Service uses.
+func (e *env) start(opts []option) apikey.Store {
+	e.t.Helper()
+	e.logs = &logSink{}
 	cfg := apikey.Config{
-		Store:  e.mem,
+		Store:  e.store,
 		Hash:   fastHash,
 		Now:    e.clock.Now,
 		Logger: newLogger(e.logs),
@@ -144,32 +163,10 @@ func newEnv(t testing.TB, opts ...option) *env {
 	}
 	svc, err := apikey.NewService(cfg)
 	if err != nil {
-		t.Fatalf("NewService: %v", err)
-	}
-	e.svc, e.store = svc, cfg.Store
-	return e
-}
-
-// sibling is a second Service on the same store and clock, as another
-// process would be.
-func (e *env) sibling(opts ...option) *env {
-	e.t.Helper()
-	o := &env{t: e.t, mem: e.mem, store: e.store, clock: e.clock, logs: &logSink{}}
-	cfg := apikey.Config{
-		Store:  e.store,
-		Hash:   fastHash,
-		Now:    e.clock.Now,
-		Logger: newLogger(o.logs),
-	}
-	for _, opt := range opts {
-		opt(&cfg)
-	}
-	svc, err := apikey.NewService(cfg)
-	if err != nil {
 		e.t.Fatalf("NewService: %v", err)
 	}
-	o.svc = svc
-	return o
+	e.svc = svc
+	return cfg.Store
 }
 
 func withStore(s apikey.Store) option { return func(c *apikey.Config) { c.Store = s } }
