@@ -14,9 +14,9 @@ import (
 // goose command-line tools built from the shipped files (.ci/run makes
 // them). KEYAUTH_TOOL_DATABASES lists them, one a line: a name, the
 // dialect (postgres, mysql or sqlite) and a DSN for the pgx, mysql or
-// sqlite driver. On each, without Migrate, Check passes and the
-// conformance suite passes; then Migrate succeeds, recognising the schema,
-// and records every version. KEYAUTH_REQUIRE_TOOL_DATABASES=1 makes an
+// sqlite3 (ncruces/go-sqlite3) driver. On each, without Migrate, Check
+// and the conformance suite pass; then Migrate succeeds, recognising the
+// schema, and records every version. KEYAUTH_REQUIRE_TOOL_DATABASES=1 makes an
 // empty list a failure.
 func TestToolMigratedDatabases(t *testing.T) {
 	list := strings.TrimSpace(os.Getenv("KEYAUTH_TOOL_DATABASES"))
@@ -32,7 +32,7 @@ func TestToolMigratedDatabases(t *testing.T) {
 	}{
 		"postgres": {sqlstore.Postgres, "pgx"},
 		"mysql":    {sqlstore.MySQL, "mysql"},
-		"sqlite":   {sqlstore.SQLite, "sqlite"},
+		"sqlite":   {sqlstore.SQLite, "sqlite3"},
 	}
 	for line := range strings.Lines(list) {
 		fields := strings.Fields(line)
