@@ -18,25 +18,26 @@ import (
 // expiry only comes earlier (rotation). Updates can therefore arrive in any
 // order.
 //
-// An entry is kept small (CacheSize of them live in memory): the key id is
-// the tail of the display prefix, and the principal is built from the
-// fields on each request, at no allocation.
+// An entry is kept small (CacheSize of them live in memory): 96 bytes, one
+// allocation for its strings, and one pointer for the collector to scan.
+// The display prefix, organization id and name share one string (the key
+// id is the tail of the prefix), and the principal is built from slices of
+// it on each request, at no allocation.
 type entry struct {
-	// The first 64 bytes are what a request and an eviction touch: one
-	// cache line, for a cache of a million keys is memory-bound.
+	// The first 64 bytes are what a request and an eviction touch.
 	digest    digest
 	flags     atomic.Uint32 // flagRef, flagEvicted
+	slot      int32         // index in its shard's ring; guarded by the shard's mu
+	fp        uint32        // fingerprint of the id's hash (cacheindex.go)
 	perm      Permission
-	slot      int32        // index in its shard's ring; guarded by the shard's mu
-	fp        uint32       // fingerprint of the id's hash (cacheindex.go)
+	prefixLen uint8        // text[:prefixLen] is the display prefix
+	orgEnd    uint16       // text[prefixLen:orgEnd] is the organization id; the rest, the name
 	lastUsed  atomic.Int64 // unix ns of the latest success; 0: none
 	flushed   atomic.Int64 // the lastUsed value already written to the store
 	revokedAt atomic.Int64 // unix ns; 0: not revoked
 	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
 
-	prefix    string // display prefix; it ends with the key id
-	orgID     string
-	name      string
+	text      string       // prefix, organization id and name, end to end
 	rotatedAt atomic.Int64 // unix ns; 0: not rotated
 	// readAt is when the status was last read from the store (stale.go),
 	// unix ns.
@@ -56,11 +57,20 @@ func (e *entry) markEvicted()     { e.flags.Or(flagEvicted) }
 // with its id, which no Service writes.
 var errPrefixMismatch = errors.New("stored display prefix does not end with the key id")
 
+// errTextTooLong: a stored display prefix or organization id longer than
+// an entry can hold; no Service writes one (maxPrefixLen, validateOrg).
+var errTextTooLong = errors.New("stored display prefix or organization id is too long")
+
 func newEntry(r Record, d digest, readAt int64) (*entry, error) {
 	if len(r.ID) != IDLen || !strings.HasSuffix(r.Prefix, "_"+r.ID) {
 		return nil, errPrefixMismatch
 	}
-	e := &entry{digest: d, prefix: r.Prefix, orgID: r.OrgID, name: r.Name, perm: r.Permission}
+	orgEnd := len(r.Prefix) + len(r.OrgID)
+	if len(r.Prefix) > math.MaxUint8 || orgEnd > math.MaxUint16 {
+		return nil, errTextTooLong
+	}
+	e := &entry{digest: d, text: r.Prefix + r.OrgID + r.Name, perm: r.Permission,
+		prefixLen: uint8(len(r.Prefix)), orgEnd: uint16(orgEnd)} // #nosec G115 -- both checked above
 	e.expiresAt.Store(math.MaxInt64)
 	e.readAt.Store(readAt)
 	e.merge(r.RevokedAt, r.ExpiresAt, r.RotatedAt)
@@ -68,10 +78,11 @@ func newEntry(r Record, d digest, readAt int64) (*entry, error) {
 }
 
 // id returns the key id: the end of the display prefix.
-func (e *entry) id() string { return e.prefix[len(e.prefix)-IDLen:] }
+func (e *entry) id() string { return e.text[e.prefixLen-IDLen : e.prefixLen] }
 
 func (e *entry) principal() Principal {
-	return Principal{KeyID: e.id(), OrgID: e.orgID, Permission: e.perm, Name: e.name, Prefix: e.prefix}
+	return Principal{KeyID: e.id(), OrgID: e.text[e.prefixLen:e.orgEnd], Permission: e.perm,
+		Name: e.text[e.orgEnd:], Prefix: e.text[:e.prefixLen]}
 }
 
 // merge folds in a key's stored status; see entry for why order is free.

@@ -1,11 +1,14 @@
 package apikey
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // cacheRecord is a record shaped like a real one: 12-character id, a
@@ -138,7 +141,8 @@ func TestShardsFor(t *testing.T) {
 }
 
 // TestCacheBytesPerKey measures the memory a cached key costs (entry,
-// principal strings, map and ring slots), for the figure in the docs.
+// principal strings, index and ring slots), for the figure in the docs:
+// at most 200 bytes.
 func TestCacheBytesPerKey(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates 100,000 entries")
@@ -157,8 +161,29 @@ func TestCacheBytesPerKey(t *testing.T) {
 		t.Errorf("a cache of %d holds %d keys", n, c.len())
 	}
 	runtime.KeepAlive(c)
-	if perKey > 400 {
-		t.Fatalf("%.0f bytes per cached key", perKey)
+	if perKey > 200 {
+		t.Fatalf("%.0f bytes per cached key, want at most 200", perKey)
+	}
+}
+
+// An entry fits the allocator's 96-byte size class.
+func TestCacheEntrySize(t *testing.T) {
+	if got := unsafe.Sizeof(entry{}); got != 96 {
+		t.Errorf("an entry is %d bytes, want 96", got)
+	}
+}
+
+// An entry slices the principal's strings out of one text.
+func TestCacheEntryPrincipal(t *testing.T) {
+	r := cacheRecord(7)
+	e := mustEntry(r, 0)
+	want := Principal{KeyID: r.ID, OrgID: r.OrgID, Permission: r.Permission, Name: r.Name, Prefix: r.Prefix}
+	if got := e.principal(); got != want {
+		t.Errorf("principal() = %+v, want %+v", got, want)
+	}
+	r.Prefix = strings.Repeat("x", 300) + "_" + r.ID
+	if _, err := newEntry(r, digest{}, 0); !errors.Is(err, errTextTooLong) {
+		t.Errorf("newEntry of a 313-byte prefix: %v, want errTextTooLong", err)
 	}
 }
 
