@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // Actor is who makes a change to a key, as the audit trail records it.
@@ -133,7 +131,7 @@ func (s *Service) Events(ctx context.Context, orgID string, opt ListOptions) (Ev
 // a key cursor.
 func encodeEventCursor(id string) string {
 	body := "e." + id
-	sum := keyformat.Checksum(body)
+	sum := checksum(body)
 	return base64.RawURLEncoding.EncodeToString([]byte(body + "." + string(sum[:])))
 }
 
@@ -155,7 +153,7 @@ func decodeEventCursor(c string) (string, error) {
 	}
 	body, sum := string(b[:i]), string(b[i+1:])
 	id, ok := strings.CutPrefix(body, "e.")
-	if !ok || id == "" || len(id) > 64 || !keyformat.ValidChecksum(body, sum) || encodeEventCursor(id) != c {
+	if !ok || id == "" || len(id) > 64 || !validChecksum(body, sum) || encodeEventCursor(id) != c {
 		return "", bad
 	}
 	return id, nil

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // Key text layout: <prefix>_<id>_<secret><checksum>.
@@ -17,7 +15,7 @@ const (
 	// SecretLen is the length of a key's random secret (190 bits).
 	SecretLen = 32
 	// ChecksumLen is the length of the checksum after the secret.
-	ChecksumLen = keyformat.ChecksumLen
+	ChecksumLen = 6 // 62^6 > 2^32: room for a CRC-32
 	// maxPrefixLen bounds the configurable prefix.
 	maxPrefixLen = 8
 )
@@ -72,8 +70,8 @@ func parseWithPrefix(token, prefix string) (string, error) {
 	}
 	id := token[p+1 : p+1+IDLen]
 	body := token[:len(token)-ChecksumLen]
-	if !keyformat.AllBase62(id) || !keyformat.AllBase62(token[p+2+IDLen:]) ||
-		!keyformat.ValidChecksum(body, token[len(body):]) {
+	if !allBase62(id) || !allBase62(token[p+2+IDLen:]) ||
+		!validChecksum(body, token[len(body):]) {
 		return "", ErrInvalidKey
 	}
 	return id, nil
@@ -81,9 +79,9 @@ func parseWithPrefix(token, prefix string) (string, error) {
 
 // mint returns a new random key text and its id.
 func mint(prefix string) (token, id string) {
-	id = keyformat.Random(IDLen)
-	body := prefix + "_" + id + "_" + keyformat.Random(SecretLen)
-	sum := keyformat.Checksum(body)
+	id = randomBase62(IDLen)
+	body := prefix + "_" + id + "_" + randomBase62(SecretLen)
+	sum := checksum(body)
 	return body + string(sum[:]), id
 }
 
@@ -91,7 +89,7 @@ func mint(prefix string) (token, id string) {
 func displayPrefix(prefix, id string) string { return prefix + "_" + id }
 
 // validID reports whether s has the shape of a key id.
-func validID(s string) bool { return len(s) == IDLen && keyformat.AllBase62(s) }
+func validID(s string) bool { return len(s) == IDLen && allBase62(s) }
 
 // idFromRef accepts a key id or its display prefix ("dk_<id>").
 func idFromRef(prefix, ref string) (string, error) {

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // ListOptions selects a page of keys.
@@ -57,7 +55,7 @@ func (s *Service) List(ctx context.Context, orgID string, opt ListOptions) (Page
 // start within the caller's own organization.
 func encodeCursor(p Position) string {
 	body := strconv.FormatInt(p.CreatedAt.UnixMicro(), 10) + "." + p.ID
-	sum := keyformat.Checksum(body)
+	sum := checksum(body)
 	return base64.RawURLEncoding.EncodeToString([]byte(body + "." + string(sum[:])))
 }
 
@@ -80,7 +78,7 @@ func decodeCursor(c string) (Position, error) {
 	body, sum := string(b[:i]), string(b[i+1:])
 	us, id, ok := strings.Cut(body, ".")
 	n, err := strconv.ParseInt(us, 10, 64)
-	if !ok || err != nil || n < 0 || !validID(id) || !keyformat.ValidChecksum(body, sum) {
+	if !ok || err != nil || n < 0 || !validID(id) || !validChecksum(body, sum) {
 		return Position{}, bad
 	}
 	p := Position{CreatedAt: time.UnixMicro(n).UTC(), ID: id}

@@ -1,21 +1,9 @@
 package apikey
 
 import (
-	"regexp"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/driive/keyauth/internal/keyformat"
 )
-
-// TextPattern matches key-shaped text of any prefix anywhere in a string:
-// what a secret scanner, a log redactor or an input check looks for.
-// ([Pattern] and [PatternFor] match a whole key of one prefix.)
-var TextPattern = regexp.MustCompile(keyformat.TextExpr)
-
-// ContainsKeyText reports whether s holds text shaped like a key
-// ([TextPattern]), checksum or not.
-func ContainsKeyText(s string) bool { return TextPattern.MatchString(s) }
 
 const (
 	orgRule  = "organization id must be 1-64 characters of [A-Za-z0-9_-]"

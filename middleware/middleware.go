@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/internal/keyformat"
 )
 
 // Middleware authenticates requests by API key, binds them to the key's
@@ -168,14 +167,14 @@ func (m *Middleware) redact(s string, authorization []string, token string) stri
 	// the message.
 	const minSecret = 8
 	if len(token) >= minSecret {
-		s = strings.ReplaceAll(s, token, keyformat.Redacted)
+		s = strings.ReplaceAll(s, token, apikey.Redacted)
 	}
 	for _, v := range authorization {
 		if len(v) >= minSecret {
-			s = strings.ReplaceAll(s, v, keyformat.Redacted)
+			s = strings.ReplaceAll(s, v, apikey.Redacted)
 		}
 	}
-	return keyformat.Redact(s)
+	return apikey.Redact(s)
 }
 
 // safeError is an error whose text was redacted. It matches what the

@@ -1,15 +1,15 @@
 package secretscan
 
 import (
-	"github.com/driive/keyauth/internal/keyformat"
+	"github.com/driive/keyauth/apikey"
 )
 
 // Pattern matches key-shaped text of any prefix, unanchored, so that it
 // finds keys inside longer text. It is the pattern a secret scanner
 // should use for keyauth keys (anchored and with the deployment's prefix,
 // it is apikey.PatternFor), and the one the middleware redacts with:
-// [keyformat.Text].
-var Pattern = keyformat.Text
+// [apikey.TextPattern].
+var Pattern = apikey.TextPattern
 
 // maxKeyLen is the longest text Pattern matches: an 8-character prefix,
 // two underscores, the id and secret+checksum.
@@ -43,10 +43,10 @@ func ScanString(s string) []Finding { return Scan([]byte(s)) }
 
 func finding(key []byte, off int64) Finding {
 	n := len(key)
-	body, sum := string(key[:n-keyformat.ChecksumLen]), string(key[n-keyformat.ChecksumLen:])
+	body, sum := string(key[:n-apikey.ChecksumLen]), string(key[n-apikey.ChecksumLen:])
 	return Finding{
 		Offset: off,
 		Prefix: string(key[:n-1-38]),
-		Valid:  keyformat.ValidChecksum(body, sum),
+		Valid:  apikey.Checksum(body) == sum,
 	}
 }
