@@ -87,7 +87,8 @@ func twinServeNoAuth(addr, db string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	h, err := newHandler(handlerConfig{DB: d, CursorKey: ck, Auth: twinTrustPathOrg, Web: http.NotFoundHandler(), Logger: log})
+	h, err := newHandler(handlerConfig{DB: d, CursorKey: ck, Auth: twinTrustPathOrg,
+		MCPAuth: twinRefuse, Web: http.NotFoundHandler(), Logger: log})
 	if err != nil {
 		return err
 	}
@@ -98,6 +99,10 @@ func twinServeNoAuth(addr, db string) error {
 	// The example's own server settings (timeouts, header limit).
 	return newHTTPServer(h, httpLimits{}, log).Serve(ln)
 }
+
+// twinRefuse stands in for the middleware where the twin serves nothing
+// (the MCP endpoint).
+func twinRefuse(http.Handler) http.Handler { return http.NotFoundHandler() }
 
 // twinTrustPathOrg does for reads what the middleware does after a
 // successful check; it refuses anything else.
