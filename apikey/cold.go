@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // The cold path: a well-formed key whose text is not cached.
@@ -36,31 +39,88 @@ func (s *Service) authenticateCold(ctx context.Context, token, id string, d dige
 		s.stats.invalid.Add(1)
 		return Principal{}, ErrInvalidKey
 	}
-	if s.tags.check(r.rec.Tag, token) == tagMismatch {
+	verdict := s.tags.check(r.rec.Tag, token)
+	if verdict == tagMismatch {
 		s.stats.tagRejects.Add(1)
 		s.stats.invalid.Add(1)
 		return Principal{}, ErrInvalidKey
 	}
 	for {
-		ch := s.hashFlight.DoChan(token, func() (any, error) { return s.verify(ctx, token, d, r) })
+		ch, queued := s.startVerify(ctx, token, d, r, verdict == tagMatch)
+		var gaveUp <-chan time.Time
+		if queued {
+			t := time.NewTimer(s.cfg.HashWait)
+			defer t.Stop()
+			gaveUp = t.C
+		}
 		select {
+		case <-gaveUp:
+			if _, hashing := s.hashing.Load(d); hashing || s.cache.get(id) != nil || len(s.slots) < cap(s.slots) {
+				// The run has its slot, or has just cached the key, or a
+				// slot is free for it: its answer is near. Only a request
+				// that found every slot busy gives up.
+				select {
+				case res := <-ch:
+					return s.answer(ctx, res)
+				case <-ctx.Done():
+					s.stats.unavailable.Add(1)
+					return Principal{}, fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
+				}
+			}
+			s.stats.hashTimeouts.Add(1)
+			s.stats.unavailable.Add(1)
+			return Principal{}, fmt.Errorf("%w: too many keys waiting to be hashed", ErrUnavailable)
 		case <-ctx.Done():
 			// The caller left (or its deadline passed) while waiting: not
 			// a failure of the key. Anyone else waiting carries on.
 			s.stats.unavailable.Add(1)
 			return Principal{}, fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
 		case res := <-ch:
-			if res.Err != nil {
-				if res.Shared && ctx.Err() == nil && isContextErr(res.Err) {
-					continue // the caller that ran it left; run it again for us
-				}
-				s.count(res.Err)
-				return Principal{}, res.Err
+			if res.Err != nil && res.Shared && ctx.Err() == nil && isContextErr(res.Err) {
+				continue // the caller that ran it left; run it again for us
 			}
-			return s.decide(res.Val.(*entry), s.clock.nanos())
+			return s.answer(ctx, res)
 		}
 	}
 }
+
+// answer turns a verification's result into Authenticate's.
+func (s *Service) answer(ctx context.Context, res singleflight.Result) (Principal, error) {
+	if res.Err != nil {
+		s.count(res.Err)
+		return Principal{}, res.Err
+	}
+	return s.decide(res.Val.(*entry), s.clock.nanos())
+}
+
+// startVerify joins or starts the argon2id run for token. A key whose
+// stored check tag matched (so its secret is right but for 1 chance in
+// 2^32) is verified in a run of its own that outlives the request, queued
+// for a slot for as long as it takes: a request that gives up after
+// HashWait gets ErrUnavailable, but the run goes on, keeps the slots busy
+// and caches the key, so that the retry finds it and no argon2id run is
+// wasted (queued reports this). At most maxQueued such runs wait at once;
+// beyond that, and for keys without a tag, the run belongs to the request
+// and waits at most HashWait for a slot.
+func (s *Service) startVerify(ctx context.Context, token string, d digest, r *read, tagged bool) (<-chan singleflight.Result, bool) {
+	if !tagged || s.queued.Load() >= maxQueued(s.cfg.MaxConcurrentHashes) {
+		return s.hashFlight.DoChan(token, func() (any, error) { return s.verify(ctx, token, d, r, s.cfg.HashWait) }), false
+	}
+	return s.hashFlight.DoChan(token, func() (any, error) {
+		s.queued.Add(1)
+		defer s.queued.Add(-1)
+		vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queuedRunTimeout)
+		defer cancel()
+		return s.verify(vctx, token, d, r, 0)
+	}), true
+}
+
+// queuedRunTimeout bounds a run that outlives its request: its wait for a
+// slot and its store calls.
+const queuedRunTimeout = 30 * time.Second
+
+// maxQueued is how many runs may wait for a slot beyond their requests.
+func maxQueued(slots int) int64 { return int64(max(1024, 256*slots)) }
 
 // readID returns what the store holds for id: the kept read if it is
 // recent, otherwise a new read shared with every concurrent caller for the
@@ -135,7 +195,7 @@ func (s *Service) readStore(ctx context.Context, id string) (*read, error) {
 
 // verify checks the secret with argon2id and caches the key. It runs once
 // for concurrent requests with one text.
-func (s *Service) verify(ctx context.Context, token string, d digest, r *read) (*entry, error) {
+func (s *Service) verify(ctx context.Context, token string, d digest, r *read, wait time.Duration) (*entry, error) {
 	id := r.rec.ID
 	// A flight for this text may have finished, and cached the key, between
 	// the caller's cache miss and the start of this flight: argon2id must
@@ -150,9 +210,13 @@ func (s *Service) verify(ctx context.Context, token string, d digest, r *read) (
 		s.cfg.Logger.Error("keyauth: stored hash is unusable", "key_id", id, "error", err)
 		return nil, fmt.Errorf("key %s: %w", id, err)
 	}
-	if err := s.acquire(ctx, s.cfg.HashWait); err != nil {
+	if err := s.acquire(ctx, wait); err != nil {
 		return nil, err
 	}
+	// Until the run ends, a request that gives up waiting sees it has a
+	// slot (hashing), or that the key is cached, and waits for the answer.
+	s.hashing.Store(d, struct{}{})
+	defer s.hashing.Delete(d)
 	ok, err := verifyHash(token, r.rec.Hash)
 	s.release()
 	s.stats.hashRuns.Add(1)

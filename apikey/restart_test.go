@@ -82,3 +82,43 @@ func TestRestartStormWaitersRetry(t *testing.T) {
 	}
 	t.Logf("%d requests waited HashWait in vain and were retried", st.HashTimeouts)
 }
+
+// A request for a tagged key that gives up after HashWait leaves its
+// argon2id run queued: the run takes the slot as soon as one is free and
+// caches the key, so the slots never sit idle while keys wait for their
+// retry, and the retry costs no run.
+func TestGivenUpRunsKeepTheSlotsBusy(t *testing.T) {
+	owner := newEnv(t)
+	var tokens []string
+	for range 5 {
+		_, tok := owner.key("org1")
+		tokens = append(tokens, tok)
+	}
+	fresh := owner.sibling(func(c *apikey.Config) { c.MaxConcurrentHashes = 1; c.HashWait = time.Millisecond })
+	release, err := apikey.HoldHashSlot(t.Context(), fresh.svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range tokens {
+		_, err := fresh.auth(tok)
+		checkOneOutcome(t, err, apikey.ErrUnavailable)
+	}
+	if st := fresh.svc.Stats(); st.HashRuns != 0 || st.HashTimeouts != 5 {
+		t.Fatalf("while the slot is held: HashRuns %d (want 0), HashTimeouts %d (want 5)", st.HashRuns, st.HashTimeouts)
+	}
+	release()
+	// No request is waiting now; the queued runs go on by themselves.
+	deadline := time.Now().Add(time.Minute) // a failure bound only
+	for fresh.svc.Stats().HashRuns < 5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("queued runs did not finish: HashRuns %d, want 5", fresh.svc.Stats().HashRuns)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for _, tok := range tokens {
+		mustAuth(t, fresh, tok)
+	}
+	if st := fresh.svc.Stats(); st.HashRuns != 5 || st.HashFailures != 0 {
+		t.Fatalf("after the retries: HashRuns %d (want 5), HashFailures %d", st.HashRuns, st.HashFailures)
+	}
+}

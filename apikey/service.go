@@ -25,6 +25,8 @@ type Service struct {
 	// readFlight collapses concurrent store reads of one id; hashFlight
 	// concurrent argon2id runs for one key text.
 	readFlight, hashFlight singleflight.Group
+	hashing                sync.Map     // digests whose argon2id run has a slot
+	queued                 atomic.Int64 // runs that outlive their requests (cold.go)
 	stats                  counters
 
 	lastSync atomic.Int64 // unix ns of the last successful Sync; 0: never
