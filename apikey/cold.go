@@ -126,25 +126,15 @@ func maxQueued(slots int) int64 { return int64(max(1024, 256*slots)) }
 // recent, otherwise a new read shared with every concurrent caller for the
 // same id. refresh says the read is for a cached key's status (Stats).
 func (s *Service) readID(ctx context.Context, id string, refresh bool) (*read, error) {
-	if r := s.reads.get(id, s.clock.nanos(), monoNow()); r != nil {
-		if r.failed {
-			s.stats.throttled.Add(1)
-			return nil, fmt.Errorf("%w: the store failed to answer for this key less than a second ago", ErrUnavailable)
-		}
-		s.stats.keptReads.Add(1)
-		return r, nil
+	if r, ok, err := s.keptRead(id); ok {
+		return r, err
 	}
 	for {
 		ch := s.readFlight.DoChan(id, func() (any, error) {
 			// A flight for the id may have ended, and kept its read,
 			// between the check above and this one.
-			if r := s.reads.get(id, s.clock.nanos(), monoNow()); r != nil {
-				if r.failed {
-					s.stats.throttled.Add(1)
-					return nil, fmt.Errorf("%w: the store failed to answer for this key less than a second ago", ErrUnavailable)
-				}
-				s.stats.keptReads.Add(1)
-				return r, nil
+			if r, ok, err := s.keptRead(id); ok {
+				return r, err
 			}
 			if refresh {
 				s.stats.refreshes.Add(1)
@@ -164,6 +154,22 @@ func (s *Service) readID(ctx context.Context, id string, refresh bool) (*read, e
 			return res.Val.(*read), nil
 		}
 	}
+}
+
+// keptRead answers from the read kept for id, if there is a recent one
+// (ok): its record, or ErrUnavailable if the store failed for id less than
+// a second ago.
+func (s *Service) keptRead(id string) (r *read, ok bool, err error) {
+	r = s.reads.get(id, s.clock.nanos(), monoNow())
+	if r == nil {
+		return nil, false, nil
+	}
+	if r.failed {
+		s.stats.throttled.Add(1)
+		return nil, true, fmt.Errorf("%w: the store failed to answer for this key less than a second ago", ErrUnavailable)
+	}
+	s.stats.keptReads.Add(1)
+	return r, true, nil
 }
 
 // readStore reads id from the store and keeps the answer.
