@@ -121,22 +121,10 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request, rq request) {
 		return
 	}
 	page, err := h.svc.List(r.Context(), rq.org, apikey.ListOptions{Limit: limit, Cursor: cursor})
-	if errors.Is(err, apikey.ErrInvalidArgument) {
-		writeProblem(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the cursor was not issued by this server")
+	if h.listFailed(w, r, err) {
 		return
 	}
-	if err != nil {
-		h.serviceFailure(w, r, err)
-		return
-	}
-	out := listJSON{Data: make([]keyJSON, 0, len(page.Keys))}
-	for _, k := range page.Keys {
-		out.Data = append(out.Data, keyOf(k))
-	}
-	if page.NextCursor != "" {
-		out.NextCursor = &page.NextCursor
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, page.Keys, page.NextCursor, keyOf)
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request, rq request) {

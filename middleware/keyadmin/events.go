@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/driive/keyauth/apikey"
-	"github.com/driive/keyauth/middleware"
 )
 
 // eventJSON is an audit event as the API shows it.
@@ -20,34 +19,19 @@ type eventJSON struct {
 	Actor  actorJSON `json:"actor"`
 }
 
-type eventListJSON struct {
-	Data       []eventJSON `json:"data"`
-	NextCursor *string     `json:"next_cursor"`
-}
-
 func (h *Handler) apiEvents(w http.ResponseWriter, r *http.Request, rq request) {
 	limit, cursor, ok := pageParams(w, r)
 	if !ok {
 		return
 	}
 	page, err := h.svc.Events(r.Context(), rq.org, apikey.ListOptions{Limit: limit, Cursor: cursor})
-	if errors.Is(err, apikey.ErrInvalidArgument) {
-		writeProblem(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the cursor was not issued by this server")
+	if h.listFailed(w, r, err) {
 		return
 	}
-	if err != nil {
-		h.serviceFailure(w, r, err)
-		return
-	}
-	out := eventListJSON{Data: make([]eventJSON, 0, len(page.Events))}
-	for _, e := range page.Events {
-		out.Data = append(out.Data, eventJSON{ID: e.ID, At: e.At.UTC(), Action: string(e.Action), KeyID: e.KeyID,
-			Actor: actorJSON{ID: e.Actor.ID, Name: e.Actor.Name}})
-	}
-	if page.NextCursor != "" {
-		out.NextCursor = &page.NextCursor
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, page.Events, page.NextCursor, func(e apikey.Event) eventJSON {
+		return eventJSON{ID: e.ID, At: e.At.UTC(), Action: string(e.Action), KeyID: e.KeyID,
+			Actor: actorJSON{ID: e.Actor.ID, Name: e.Actor.Name}}
+	})
 }
 
 // loadEvents fills d with up to n events from cursor, newest first, and

@@ -40,9 +40,36 @@ type newKeyJSON struct {
 	Key string `json:"key"`
 }
 
-type listJSON struct {
-	Data       []keyJSON `json:"data"`
-	NextCursor *string   `json:"next_cursor"`
+// pageJSON is one page of a list: {"data":[...],"next_cursor":...}.
+type pageJSON[T any] struct {
+	Data       []T     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// writePage answers one page of items, each turned into T by view.
+func writePage[E, T any](w http.ResponseWriter, items []E, next string, view func(E) T) {
+	out := pageJSON[T]{Data: make([]T, 0, len(items))}
+	for _, it := range items {
+		out.Data = append(out.Data, view(it))
+	}
+	if next != "" {
+		out.NextCursor = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// listFailed answers a List or Events error and reports whether there was
+// one: a cursor the Service refuses is the client's 400.
+func (h *Handler) listFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	if errors.Is(err, apikey.ErrInvalidArgument) {
+		writeProblem(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the cursor was not issued by this server")
+		return true
+	}
+	if err != nil {
+		h.serviceFailure(w, r, err)
+		return true
+	}
+	return false
 }
 
 type createJSON struct {
