@@ -6,9 +6,11 @@
 // Three pieces, each optional:
 //
 //   - [RegisterStats] turns an *apikey.Service's counters (Service.Stats)
-//     into observable instruments: argon2id runs and slot timeouts, cache
-//     hits, misses and size, change-feed polls and lag, last-used writes
-//     and failed flushes, and the refusals by outcome.
+//     into observable instruments, every field of Stats: the refusals by
+//     outcome, cache hits, misses, size and evictions, the cold path's
+//     store reads, kept reads and throttled answers, argon2id runs, slots
+//     and slot timeouts, tag writes, change-feed polls and lag, last-used
+//     writes and failed flushes.
 //   - [WrapAuthenticator] wraps the Authenticator given to the middleware
 //     (or used with middleware.Check): a counter of authentications by
 //     outcome and a duration histogram. On the cached path it costs two
@@ -19,6 +21,7 @@
 //     (never key text or hashes); the organization id only with
 //     Options.OrgIDInSpans.
 //
-// Stats does not count evictions or pending last-used times yet: those
-// instruments are not reported.
+// Stats does not count the last-used times waiting for a flush, nor the
+// requests that waited for an argon2id slot and got one: those are not
+// reported.
 package otelauth

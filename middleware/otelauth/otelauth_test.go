@@ -21,6 +21,9 @@ import (
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// testHash makes argon2id runs quick.
+var testHash = apikey.HashParams{Memory: 8 * 1024, Iterations: 1}
+
 // stepClock advances by step at every reading: each authentication lasts
 // exactly one step.
 type stepClock struct {
@@ -44,15 +47,23 @@ type rig struct {
 
 func newRig(t *testing.T, orgIDs bool) *rig {
 	t.Helper()
+	return newRigOn(t, memstore.New(), orgIDs, func(*apikey.Config) {})
+}
+
+// newRigOn is newRig on inner, with cfg's changes to the Service's Config.
+func newRigOn(t *testing.T, inner apikey.Store, orgIDs bool, cfg func(*apikey.Config)) *rig {
+	t.Helper()
 	r := &rig{clock: keytest.NewClock(t0), reader: sdkmetric.NewManualReader(), spans: tracetest.NewInMemoryExporter()}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r.reader))
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(r.spans))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()); _ = tp.Shutdown(context.Background()) })
-	store, err := otelauth.WrapStore(memstore.New(), otelauth.Options{TracerProvider: tp, OrgIDInSpans: orgIDs})
+	store, err := otelauth.WrapStore(inner, otelauth.Options{TracerProvider: tp, OrgIDInSpans: orgIDs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := apikey.NewService(apikey.Config{Store: store, Hash: apikey.HashParams{Memory: 8 * 1024, Iterations: 1}, Now: r.clock.Now})
+	c := apikey.Config{Store: store, Hash: testHash, Now: r.clock.Now}
+	cfg(&c)
+	svc, err := apikey.NewService(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +171,7 @@ func TestMetricsAndSpans(t *testing.T) {
 		"keyauth.hash.runs":     {"": 1},
 		"keyauth.cache.lookups": {"hit": float64(st.CacheHits), "miss": 1},
 		"keyauth.cache.keys":    {"": 1},
-		"keyauth.auth.refusals": {"invalid": 2, "expired": 0, "revoked": 1, "unavailable": 0, "corrupt": 0, "throttled": 0},
+		"keyauth.auth.refusals": {"invalid": 2, "expired": 0, "revoked": 1, "unavailable": 0, "corrupt": 0},
 		"keyauth.feed.polls":    {"ok": 1, "failed": 0},
 		"keyauth.feed.lag":      {"": 0},
 	}

@@ -1,0 +1,162 @@
+package otelauth_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/driive/keyauth/apikey"
+	"github.com/driive/keyauth/internal/keytest"
+	"github.com/driive/keyauth/store/memstore"
+)
+
+// flakyStore fails Get and RecordUse while its switches are on.
+type flakyStore struct {
+	apikey.Store
+	failGet, failRecordUse atomic.Bool
+}
+
+var errDown = errors.New("connection refused")
+
+func (s *flakyStore) Get(ctx context.Context, id string) (apikey.Record, error) {
+	if s.failGet.Load() {
+		return apikey.Record{}, errDown
+	}
+	return s.Store.Get(ctx, id)
+}
+
+func (s *flakyStore) RecordUse(ctx context.Context, uses []apikey.Use) error {
+	if s.failRecordUse.Load() {
+		return errDown
+	}
+	return s.Store.RecordUse(ctx, uses)
+}
+
+// TestStatsInstruments runs a scripted sequence through every counter of
+// Stats and reads each instrument with the manual reader: each value is
+// the number the script makes, and the Stats field it reports.
+func TestStatsInstruments(t *testing.T) {
+	ctx := context.Background()
+	fs := &flakyStore{Store: memstore.New()}
+	r := newRigOn(t, fs, false, func(c *apikey.Config) {
+		c.CacheSize = 1
+		c.MaxConcurrentHashes = 3
+		c.TagKey = []byte("0123456789abcdef0123456789abcdef")
+	})
+	// Keys made by a Service without the TagKey: their stored tags are
+	// not the rig's, so their first verification runs argon2id and
+	// writes a tag.
+	other, err := apikey.NewService(apikey.Config{Store: fs, Hash: testHash, Now: r.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mint := func(svc *apikey.Service, name string) string {
+		t.Helper()
+		_, s, err := svc.Create(ctx, apikey.CreateParams{OrgID: "acme", Name: name, Permission: apikey.Read})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Reveal()
+	}
+	a, b := mint(other, "a"), mint(other, "b")
+	c := mint(r.svc, "c") // tagged under the rig's TagKey
+	if err := r.svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := func(step string, wantErr error, token string) {
+		t.Helper()
+		if _, err := r.auth.Authenticate(ctx, token); !errors.Is(err, wantErr) {
+			t.Fatalf("%s: %v, want %v", step, err, wantErr)
+		}
+	}
+	want("a, cold", nil, a)
+	want("a, cached", nil, a)
+	want("b, wrong secret", apikey.ErrInvalidKey, keytest.WrongSecret(b))
+	want("b, wrong secret again", apikey.ErrInvalidKey, keytest.WrongSecret(b))
+	want("b, cold: evicts a", nil, b)
+	r.clock.Advance(2 * time.Second) // past the kept reads
+	want("c, wrong secret", apikey.ErrInvalidKey, keytest.WrongSecret(c))
+	want("unknown id", apikey.ErrInvalidKey, keytest.Forge(apikey.DefaultPrefix, ""))
+	fs.failGet.Store(true)
+	want("a, store down", apikey.ErrUnavailable, a)
+	want("a, throttled", apikey.ErrUnavailable, a)
+	fs.failGet.Store(false)
+	fs.failRecordUse.Store(true)
+	if err := r.svc.Flush(ctx); err == nil {
+		t.Fatal("Flush with RecordUse failing: no error")
+	}
+	fs.failRecordUse.Store(false)
+	if err := r.svc.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(3 * time.Second)
+
+	st := r.svc.Stats()
+	// name -> attribute value ("" for none) -> what the script makes, and
+	// the Stats field it must equal.
+	type v struct {
+		want, stat float64
+	}
+	u := func(n uint64) float64 { return float64(n) }
+	i := func(n int) float64 { return float64(n) }
+	expect := map[string]map[string]v{
+		"keyauth.auth.refusals": {
+			"invalid":     {4, u(st.Invalid)}, // two wrong secrets of b, one of c, the unknown id
+			"expired":     {0, u(st.Expired)},
+			"revoked":     {0, u(st.Revoked)},
+			"unavailable": {2, u(st.Unavailable)}, // store down, then throttled
+			"corrupt":     {0, u(st.Corrupt)},
+		},
+		"keyauth.cache.lookups":          {"hit": {1, u(st.CacheHits)}, "miss": {8, u(st.CacheMisses)}},
+		"keyauth.cache.keys":             {"": {1, i(st.CachedKeys)}},
+		"keyauth.cache.limit":            {"": {1, i(st.CacheSize)}},
+		"keyauth.cache.evictions":        {"": {1, u(st.Evictions)}},       // a, for b
+		"keyauth.cache.recent_evictions": {"": {1, u(st.RecentEvictions)}}, // a was just used
+		"keyauth.cache.refreshes":        {"": {0, u(st.Refreshes)}},
+		"keyauth.store.reads":            {"": {5, u(st.StoreReads)}}, // a, b, c, the unknown id, a failing
+		"keyauth.cold.kept_reads":        {"": {2, u(st.KeptReads)}},  // b's second wrong secret and its right one
+		"keyauth.cold.kept_ids":          {"": {4, i(st.KeptIDs)}},
+		"keyauth.cold.unknown_ids":       {"": {1, u(st.UnknownIDs)}},
+		"keyauth.cold.tag_rejects":       {"": {1, u(st.TagRejects)}}, // c's wrong secret
+		"keyauth.cold.throttled":         {"": {1, u(st.Throttled)}},
+		"keyauth.hash.runs":              {"": {4, u(st.HashRuns)}},     // a, b twice wrong, b
+		"keyauth.hash.failures":          {"": {2, u(st.HashFailures)}}, // b's wrong secrets: its tag is not the rig's
+		"keyauth.hash.slot_timeouts":     {"": {0, u(st.HashTimeouts)}},
+		"keyauth.hash.slots.in_use":      {"": {0, i(st.HashSlotsInUse)}},
+		"keyauth.hash.slots.limit":       {"": {3, i(st.HashSlots)}},
+		"keyauth.tag.writes":             {"ok": {2, u(st.TagsWritten)}, "failed": {0, u(st.TagWriteFailures)}}, // a and b retagged
+		"keyauth.feed.polls":             {"ok": {1, u(st.Syncs)}, "failed": {0, u(st.SyncFailures)}},
+		"keyauth.feed.lag":               {"": {5, r.clock.Now().Sub(st.LastSync).Seconds()}},
+		"keyauth.lastused.flushes":       {"ok": {1, u(st.Flushes)}, "failed": {1, u(st.FlushFailures)}},
+		"keyauth.lastused.written":       {"": {2, u(st.LastUseWritten)}}, // a's and b's
+	}
+	got := r.collect(t)
+	for name, vals := range expect {
+		if len(got[name]) != len(vals) {
+			t.Errorf("%s: points %v, want %d", name, got[name], len(vals))
+		}
+		for attr, w := range vals {
+			g, ok := got[name][attr]
+			if !ok || !near(g, w.want) || !near(w.stat, w.want) {
+				t.Errorf("%s{%s} = %v (present %v), want %v; Stats says %v", name, attr, g, ok, w.want, w.stat)
+			}
+		}
+	}
+	for name := range got {
+		if _, ok := expect[name]; !ok && name != "keyauth.auth.requests" && name != "keyauth.auth.duration" {
+			t.Errorf("%s is not checked", name)
+		}
+	}
+}
+
+// TestLagBeforeFirstPoll: without a good poll yet, the lag is the time
+// since RegisterStats.
+func TestLagBeforeFirstPoll(t *testing.T) {
+	r := newRig(t, false)
+	r.clock.Advance(2 * time.Second)
+	if lag := r.collect(t)["keyauth.feed.lag"][""]; !near(lag, 2) {
+		t.Errorf("lag = %v, want 2", lag)
+	}
+}
