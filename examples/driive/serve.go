@@ -10,9 +10,12 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/examples/driive/internal/web"
 	"github.com/driive/keyauth/middleware"
+	"github.com/driive/keyauth/middleware/otelauth"
 )
 
 // shutdownTimeout bounds how long in-flight requests may run once a
@@ -20,16 +23,19 @@ import (
 const shutdownTimeout = 30 * time.Second
 
 func serve(ctx context.Context, args []string, e env) error {
-	c := newCommand("driive serve", "[-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW]",
+	c := newCommand("driive serve", "[-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW] [-metrics-addr 127.0.0.1:9090]",
 		`Serves the API under /v1/organizations/{orgId}/, the API Keys page of every
 organization at /organizations/{orgId}/developer/api-keys (/developer/api-keys
 lists organizations), and the key management API under
 /admin/v1/organizations/{orgId}/ (the signed-in admin, or HTTP Basic "admin"
 and the admin password). On the first start against an empty database it
-creates a write key for organization "demo" and prints it once.`)
+creates a write key for organization "demo" and prints it once. With
+-metrics-addr it also serves Prometheus metrics at GET /metrics on that
+loopback address.`)
 	addr := c.fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	db := c.dbFlag()
 	adminPassword := c.fs.String("admin-password", "", "admin password of the API Keys page and the management API, at least 12 characters (default $DRIIVE_ADMIN_PASSWORD, else generated and printed)")
+	metricsAddr := c.fs.String("metrics-addr", "", "loopback address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT) to serve Prometheus metrics on at GET /metrics, apart from -addr (default: none)")
 	pos, err := c.parse(args, e)
 	if err != nil {
 		return err
@@ -39,6 +45,11 @@ creates a write key for organization "demo" and prints it once.`)
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usagef("-addr must be host:port, like 127.0.0.1:8080")
+	}
+	if *metricsAddr != "" {
+		if err := checkMetricsAddr(*metricsAddr, *addr); err != nil {
+			return err
+		}
 	}
 	src, err := resolveDB(*db, e)
 	if err != nil {
@@ -57,12 +68,13 @@ creates a write key for organization "demo" and prints it once.`)
 		return usagef("the admin password must be at least %d characters (it has %d); set a longer -admin-password or DRIIVE_ADMIN_PASSWORD, or leave both empty to have one generated",
 			web.MinPasswordLen, len(password))
 	}
-	return runServer(ctx, serverConfig{Addr: *addr, Source: src, AdminPassword: password,
+	return runServer(ctx, serverConfig{Addr: *addr, MetricsAddr: *metricsAddr, Source: src, AdminPassword: password,
 		ShowPassword: generated, Stdout: e.stdout, Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
 }
 
 type serverConfig struct {
 	Addr          string
+	MetricsAddr   string // "": no metrics; else checked by checkMetricsAddr
 	Source        dataSource
 	AdminPassword string
 	ShowPassword  bool // the password was generated: print it
@@ -70,6 +82,9 @@ type serverConfig struct {
 	Log           *slog.Logger      // wrapped by withRedaction: no line holds a key
 	Hash          apikey.HashParams // zero: the Service's default
 	Limits        httpLimits        // zero fields: defaultHTTPLimits
+	// Meter, when set, counts the middleware's authentications
+	// (otelauth.WrapAuthenticator).
+	Meter metric.MeterProvider
 }
 
 // runServer serves until ctx is done (SIGINT or SIGTERM), then stops
@@ -87,6 +102,18 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 	svc, err := apikey.NewService(apikey.Config{Store: d.keys, Logger: cfg.Log, Hash: cfg.Hash})
 	if err != nil {
 		return err
+	}
+	var metrics *metricsEndpoint
+	if cfg.MetricsAddr != "" {
+		if metrics, err = newMetricsEndpoint(svc, cfg.MetricsAddr, cfg.Log); err != nil {
+			return err
+		}
+		defer func() {
+			if err := metrics.Close(context.WithoutCancel(ctx)); err != nil {
+				cfg.Log.Warn("driive: closing the metrics", "error", err)
+			}
+		}()
+		cfg.Meter = metrics.Provider
 	}
 	handler, err := buildHandler(startCtx, d, svc, cfg)
 	if err != nil {
@@ -119,8 +146,15 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 		defer close(ran)
 		_ = svc.Run(runCtx) // returns nil when Close is called
 	}()
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if metrics != nil {
+		metricsSrv = newHTTPServer(metrics.handler, cfg.Limits, cfg.Log)
+		go func() { served <- metricsSrv.Serve(metrics.ln) }()
+		fmt.Fprintf(cfg.Stdout, "Metrics on %s\n", metrics.URL())
+		cfg.Log.Info("driive: serving metrics", "url", metrics.URL())
+	}
 	started := time.Now()
 	fmt.Fprintf(cfg.Stdout, "Listening on %s\n", base)
 	cfg.Log.Info("driive: serving", "addr", base, "db", cfg.Source.dialect.String())
@@ -135,6 +169,11 @@ func runServer(ctx context.Context, cfg serverConfig) error {
 	defer cancelShut()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		cfg.Log.Warn("driive: in-flight requests did not finish in time", "error", err)
+	}
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutCtx); err != nil {
+			cfg.Log.Warn("driive: a metrics scrape did not finish in time", "error", err)
+		}
 	}
 	// The last-used write gets its own deadline: in-flight requests may
 	// have used up shutCtx.
@@ -159,13 +198,19 @@ func buildHandler(ctx context.Context, d *database, svc *apikey.Service, cfg ser
 	if err != nil {
 		return nil, err
 	}
-	mw, err := middleware.New(middleware.Config{Authenticator: svc, Realm: "driive", Logger: cfg.Log})
+	var auth middleware.Authenticator = svc
+	if cfg.Meter != nil {
+		if auth, err = otelauth.WrapAuthenticator(svc, otelauth.Options{MeterProvider: cfg.Meter}); err != nil {
+			return nil, err
+		}
+	}
+	mw, err := middleware.New(middleware.Config{Authenticator: auth, Realm: "driive", Logger: cfg.Log})
 	if err != nil {
 		return nil, err
 	}
 	// /mcp has no {orgId}: the organization is the key's, and every
 	// request is a POST, so the permission is checked per tool.
-	mcpAuth, err := middleware.New(middleware.Config{Authenticator: svc, Realm: "driive", Logger: cfg.Log,
+	mcpAuth, err := middleware.New(middleware.Config{Authenticator: auth, Realm: "driive", Logger: cfg.Log,
 		Org:        func(*http.Request) (string, bool) { return "", false },
 		Permission: func(*http.Request) apikey.Permission { return apikey.Read },
 	})
