@@ -50,7 +50,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 const usage = `driive: the keyauth example server and its keys CLI
 
 Usage:
-  driive [serve] [-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW]
+  driive [serve] [-addr 127.0.0.1:8080] [-db DSN] [-admin-password PW] [-metrics-addr 127.0.0.1:9090]
   driive keys create -org ORG -name NAME -permission read|write [-expires WHEN] [-json] [-db DSN]
   driive keys list   -org ORG [-json] [-db DSN]
   driive keys revoke -org ORG ID_OR_PREFIX [-db DSN]
@@ -58,6 +58,7 @@ Usage:
 
 -db (or DRIIVE_DB): sqlite:PATH (default sqlite:driive.db), postgres://...,
 or mysql://user:pass@host:port/db.
+-metrics-addr: a loopback address to serve Prometheus metrics on (default none).
 WHEN: an RFC 3339 time, a date YYYY-MM-DD (the key works through that day,
 UTC), or a duration from now (90m, 720h).
 Run "driive COMMAND -h" for a command's flags.
