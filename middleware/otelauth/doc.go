@@ -12,9 +12,11 @@
 //     and slot timeouts, tag writes, change-feed polls and lag, last-used
 //     writes and failed flushes.
 //   - [WrapAuthenticator] wraps the Authenticator given to the middleware
-//     (or used with middleware.Check): a counter of authentications by
-//     outcome and a duration histogram. On the cached path it costs two
-//     clock reads and two instrument updates with precomputed attributes.
+//     (or used with middleware.Check): a counter of every authentication
+//     by outcome and a duration histogram of one in
+//     Options.DurationEvery. An authentication costs two atomic adds;
+//     the timed ones also two monotonic clock reads and a histogram
+//     update with precomputed attributes.
 //   - [WrapStore] wraps the Store given to the Service: a span per store
 //     call (keyauth.store.Get, ...), which happen only on the cold path,
 //     the change-feed poll and the last-used flush. Spans carry the key id

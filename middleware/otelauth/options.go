@@ -19,9 +19,21 @@ type Options struct {
 	// Default false: an organization id may be personal data.
 	OrgIDInSpans bool
 	// Now is the clock of durations and of the change-feed lag. Default
-	// time.Now.
+	// time.Now (for durations, only its monotonic reading).
 	Now func() time.Time
+	// DurationEvery is how often WrapAuthenticator times an
+	// authentication: one in DurationEvery goes into the duration
+	// histogram, while the request counter counts every one. Default
+	// DefaultDurationEvery; 1 times every authentication.
+	DurationEvery int
 }
+
+// DefaultDurationEvery is the Options.DurationEvery of the zero Options.
+// Timing a request costs two clock reads and a histogram update, about
+// 200 ns of CPU on a virtual machine, a third of the whole cached
+// middleware path; one in 16 brings the metrics' cost per request to
+// about 30 ns (see BENCHMARKS.md).
+const DefaultDurationEvery = 16
 
 // scope is the instrumentation scope name of every meter and tracer.
 const scope = "github.com/driive/keyauth/middleware/otelauth"

@@ -68,7 +68,7 @@ func newRigOn(t *testing.T, inner apikey.Store, orgIDs bool, cfg func(*apikey.Co
 		t.Fatal(err)
 	}
 	r.svc = svc
-	if r.auth, err = otelauth.WrapAuthenticator(svc, otelauth.Options{MeterProvider: mp, Now: (&stepClock{step: time.Millisecond}).Now}); err != nil {
+	if r.auth, err = otelauth.WrapAuthenticator(svc, otelauth.Options{MeterProvider: mp, Now: (&stepClock{step: time.Millisecond}).Now, DurationEvery: 1}); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := otelauth.RegisterStats(svc, otelauth.Options{MeterProvider: mp, Now: r.clock.Now})
