@@ -1,6 +1,7 @@
 package sqlstore
 
-// Fault paths, with go-sqlmock matching every statement exactly: each
+// Fault paths, with a scripted driver (fakedb_internal_test.go) matching
+// every statement exactly: each
 // statement of each operation fails in turn (exec, query, row, scan,
 // commit), and the error must come back wrapped, with the transaction
 // rolled back so that nothing is half-written. Internal, to reuse the
@@ -14,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/DATA-DOG/go-sqlmock"
-
 	"github.com/driive/keyauth/apikey"
 )
 
@@ -25,8 +24,8 @@ var mockNow = time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
 
 type step struct {
 	name  string
-	ok    func(m sqlmock.Sqlmock, q *queries)
-	fails map[string]func(m sqlmock.Sqlmock, q *queries)
+	ok    func(m *fakeDB, q *queries)
+	fails map[string]func(m *fakeDB, q *queries)
 }
 
 type operation struct {
@@ -36,62 +35,62 @@ type operation struct {
 	call  func(s *Store) error
 }
 
-func keyRow(q *queries) *sqlmock.Rows {
-	return sqlmock.NewRows(strings.Split(keyColumns, ", ")).
+func keyRow(q *queries) *fakeRows {
+	return newFakeRows(strings.Split(keyColumns, ", ")).
 		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", mockNow, nil, nil, nil, nil, nil, nil, nil)
 }
 
-func badKeyRow() *sqlmock.Rows {
-	return sqlmock.NewRows(strings.Split(keyColumns, ", ")).
+func badKeyRow() *fakeRows {
+	return newFakeRows(strings.Split(keyColumns, ", ")).
 		AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "read", "hash", true, nil, nil, nil, nil, nil, nil, nil)
 }
 
 func execStep(name string, stmt func(q *queries) string, res driver.Result) step {
 	return step{name: name,
-		ok: func(m sqlmock.Sqlmock, q *queries) { m.ExpectExec(stmt(q)).WillReturnResult(res) },
-		fails: map[string]func(m sqlmock.Sqlmock, q *queries){
-			"exec": func(m sqlmock.Sqlmock, q *queries) { m.ExpectExec(stmt(q)).WillReturnError(errBoom) },
+		ok: func(m *fakeDB, q *queries) { m.ExpectExec(stmt(q)).WillReturnResult(res) },
+		fails: map[string]func(m *fakeDB, q *queries){
+			"exec": func(m *fakeDB, q *queries) { m.ExpectExec(stmt(q)).WillReturnError(errBoom) },
 		}}
 }
 
 // updateStep is an exec whose affected-row count is read.
 func updateStep(name string, stmt func(q *queries) string) step {
-	s := execStep(name, stmt, sqlmock.NewResult(0, 1))
-	s.fails["result"] = func(m sqlmock.Sqlmock, q *queries) {
-		m.ExpectExec(stmt(q)).WillReturnResult(sqlmock.NewErrorResult(errBoom))
+	s := execStep(name, stmt, newFakeResult(0, 1))
+	s.fails["result"] = func(m *fakeDB, q *queries) {
+		m.ExpectExec(stmt(q)).WillReturnResult(fakeErrorResult(errBoom))
 	}
 	return s
 }
 
-func queryStep(name string, stmt func(q *queries) string, rows func(q *queries) *sqlmock.Rows, bad func() *sqlmock.Rows) step {
+func queryStep(name string, stmt func(q *queries) string, rows func(q *queries) *fakeRows, bad func() *fakeRows) step {
 	return step{name: name,
-		ok: func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(rows(q)) },
-		fails: map[string]func(m sqlmock.Sqlmock, q *queries){
-			"query": func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnError(errBoom) },
-			"rows": func(m sqlmock.Sqlmock, q *queries) {
+		ok: func(m *fakeDB, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(rows(q)) },
+		fails: map[string]func(m *fakeDB, q *queries){
+			"query": func(m *fakeDB, q *queries) { m.ExpectQuery(stmt(q)).WillReturnError(errBoom) },
+			"rows": func(m *fakeDB, q *queries) {
 				m.ExpectQuery(stmt(q)).WillReturnRows(rows(q).RowError(0, errBoom))
 			},
-			"scan": func(m sqlmock.Sqlmock, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(bad()) },
+			"scan": func(m *fakeDB, q *queries) { m.ExpectQuery(stmt(q)).WillReturnRows(bad()) },
 		}}
 }
 
 var (
 	beginStep = step{name: "begin",
-		ok:    func(m sqlmock.Sqlmock, q *queries) { m.ExpectBegin() },
-		fails: map[string]func(m sqlmock.Sqlmock, q *queries){"begin": func(m sqlmock.Sqlmock, q *queries) { m.ExpectBegin().WillReturnError(errBoom) }}}
+		ok:    func(m *fakeDB, q *queries) { m.ExpectBegin() },
+		fails: map[string]func(m *fakeDB, q *queries){"begin": func(m *fakeDB, q *queries) { m.ExpectBegin().WillReturnError(errBoom) }}}
 	commitStep = step{name: "commit",
-		ok:    func(m sqlmock.Sqlmock, q *queries) { m.ExpectCommit() },
-		fails: map[string]func(m sqlmock.Sqlmock, q *queries){"commit": func(m sqlmock.Sqlmock, q *queries) { m.ExpectCommit().WillReturnError(errBoom) }}}
+		ok:    func(m *fakeDB, q *queries) { m.ExpectCommit() },
+		fails: map[string]func(m *fakeDB, q *queries){"commit": func(m *fakeDB, q *queries) { m.ExpectCommit().WillReturnError(errBoom) }}}
 	getStep = queryStep("get", func(q *queries) string { return q.getKey }, keyRow, badKeyRow)
 )
 
 func operations() []operation {
-	changeRows := func(*queries) *sqlmock.Rows {
-		return sqlmock.NewRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at", "rotated_at"}).
+	changeRows := func(*queries) *fakeRows {
+		return newFakeRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at", "rotated_at"}).
 			AddRow(int64(0), int64(5), int64(5), "abcdefghijkl", mockNow, nil, nil)
 	}
-	headRows := func(*queries) *sqlmock.Rows {
-		return sqlmock.NewRows([]string{"kind", "v"}).AddRow(int64(0), int64(0)).AddRow(int64(1), int64(4))
+	headRows := func(*queries) *fakeRows {
+		return newFakeRows([]string{"kind", "v"}).AddRow(int64(0), int64(0)).AddRow(int64(1), int64(4))
 	}
 	uses := make([]apikey.Use, maxUsesPerStatement+1)
 	for i := range uses {
@@ -101,19 +100,19 @@ func operations() []operation {
 		New: apikey.Record{Key: apikey.Key{ID: "newnewnewnew", OrgID: "org", Name: "n", Prefix: "dk_newnewnewnew", Permission: apikey.Read, CreatedAt: mockNow}, Hash: "h"}}
 	return []operation{
 		{name: "Create", tx: true, steps: []step{beginStep,
-			execStep("insert", func(q *queries) string { return q.insertKey }, sqlmock.NewResult(0, 1)),
-			execStep("event", func(q *queries) string { return q.insertEvent }, sqlmock.NewResult(1, 1)),
+			execStep("insert", func(q *queries) string { return q.insertKey }, newFakeResult(0, 1)),
+			execStep("event", func(q *queries) string { return q.insertEvent }, newFakeResult(1, 1)),
 			commitStep},
 			call: func(s *Store) error { return s.Create(context.Background(), rotation.New) }},
 		{name: "Get", steps: []step{getStep},
 			call: func(s *Store) error { _, err := s.Get(context.Background(), "abcdefghijkl"); return err }},
 		{name: "List", steps: []step{queryStep("list", func(q *queries) string { return q.listFirst },
-			func(*queries) *sqlmock.Rows {
-				return sqlmock.NewRows(strings.Split(listColumns, ", ")).
+			func(*queries) *fakeRows {
+				return newFakeRows(strings.Split(listColumns, ", ")).
 					AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "write", mockNow, nil, nil, nil, nil, nil, nil)
 			},
-			func() *sqlmock.Rows {
-				return sqlmock.NewRows(strings.Split(listColumns, ", ")).
+			func() *fakeRows {
+				return newFakeRows(strings.Split(listColumns, ", ")).
 					AddRow("abcdefghijkl", "org", "name", "dk_abcdefghijkl", "owner", mockNow, nil, nil, nil, nil, nil, nil)
 			})},
 			call: func(s *Store) error {
@@ -123,8 +122,8 @@ func operations() []operation {
 		{name: "Revoke", tx: true, steps: []step{beginStep,
 			updateStep("update", func(q *queries) string { return q.revoke }),
 			getStep,
-			execStep("change", func(q *queries) string { return q.insertChange }, sqlmock.NewResult(1, 1)),
-			execStep("event", func(q *queries) string { return q.insertEvent }, sqlmock.NewResult(1, 1)),
+			execStep("change", func(q *queries) string { return q.insertChange }, newFakeResult(1, 1)),
+			execStep("event", func(q *queries) string { return q.insertEvent }, newFakeResult(1, 1)),
 			commitStep},
 			call: func(s *Store) error {
 				_, err := s.Revoke(context.Background(), "org", "abcdefghijkl", mockNow)
@@ -133,36 +132,36 @@ func operations() []operation {
 		{name: "Rotate", tx: true, steps: []step{beginStep,
 			updateStep("update", func(q *queries) string { return q.rotate }),
 			getStep,
-			execStep("insert", func(q *queries) string { return q.insertKey }, sqlmock.NewResult(0, 1)),
-			execStep("change", func(q *queries) string { return q.insertChange }, sqlmock.NewResult(1, 1)),
-			execStep("event", func(q *queries) string { return q.insertEvent }, sqlmock.NewResult(1, 1)),
+			execStep("insert", func(q *queries) string { return q.insertKey }, newFakeResult(0, 1)),
+			execStep("change", func(q *queries) string { return q.insertChange }, newFakeResult(1, 1)),
+			execStep("event", func(q *queries) string { return q.insertEvent }, newFakeResult(1, 1)),
 			commitStep},
 			call: func(s *Store) error { _, err := s.Rotate(context.Background(), rotation); return err }},
 		{name: "Events", steps: []step{queryStep("events", func(q *queries) string { return q.eventsFirst },
-			func(*queries) *sqlmock.Rows {
-				return sqlmock.NewRows(strings.Split(eventColumns, ", ")).
+			func(*queries) *fakeRows {
+				return newFakeRows(strings.Split(eventColumns, ", ")).
 					AddRow(int64(1), "org", "abcdefghijkl", "key.created", mockNow, "u", "U", "", "")
 			},
-			func() *sqlmock.Rows {
-				return sqlmock.NewRows(strings.Split(eventColumns, ", ")).
+			func() *fakeRows {
+				return newFakeRows(strings.Split(eventColumns, ", ")).
 					AddRow("one", "org", "abcdefghijkl", "key.created", mockNow, "u", "U", "", "")
 			})},
 			call: func(s *Store) error {
 				_, err := s.Events(context.Background(), apikey.EventQuery{OrgID: "org", Limit: 10})
 				return err
 			}},
-		{name: "SetTag", steps: []step{execStep("update", func(q *queries) string { return q.setTag }, sqlmock.NewResult(0, 1))},
+		{name: "SetTag", steps: []step{execStep("update", func(q *queries) string { return q.setTag }, newFakeResult(0, 1))},
 			call: func(s *Store) error { return s.SetTag(context.Background(), "abcdefghijkl", "t1:x") }},
 		{name: "RecordUse", steps: []step{
-			execStep("chunk1", func(q *queries) string { return q.recordUse(maxUsesPerStatement) }, sqlmock.NewResult(0, 1000)),
-			execStep("chunk2", func(q *queries) string { return q.recordUse(1) }, sqlmock.NewResult(0, 1))},
+			execStep("chunk1", func(q *queries) string { return q.recordUse(maxUsesPerStatement) }, newFakeResult(0, 1000)),
+			execStep("chunk2", func(q *queries) string { return q.recordUse(1) }, newFakeResult(0, 1))},
 			call: func(s *Store) error { return s.RecordUse(context.Background(), uses) }},
 		{name: "Changes/head", steps: []step{queryStep("head", func(q *queries) string { return q.changesHead }, headRows,
-			func() *sqlmock.Rows { return sqlmock.NewRows([]string{"kind", "v"}).AddRow("x", "y") })},
+			func() *fakeRows { return newFakeRows([]string{"kind", "v"}).AddRow("x", "y") })},
 			call: func(s *Store) error { _, _, err := s.Changes(context.Background(), ""); return err }},
 		{name: "Changes/after", steps: []step{queryStep("after", func(q *queries) string { return q.changesAfter }, changeRows,
-			func() *sqlmock.Rows {
-				return sqlmock.NewRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at", "rotated_at"}).
+			func() *fakeRows {
+				return newFakeRows([]string{"pruned_through", "max_seq", "seq", "key_id", "revoked_at", "expires_at", "rotated_at"}).
 					AddRow(int64(0), int64(5), int64(5), "abcdefghijkl", "2030-01-01", nil, nil)
 			})},
 			call: func(s *Store) error { _, _, err := s.Changes(context.Background(), "4"); return err }},
@@ -175,11 +174,7 @@ func TestFaults(t *testing.T) {
 			for i, st := range op.steps {
 				for kind, fail := range st.fails {
 					t.Run(d.String()+"/"+op.name+"/"+st.name+"/"+kind, func(t *testing.T) {
-						db, mock, err := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
-						if err != nil {
-							t.Fatal(err)
-						}
-						defer db.Close()
+						db, mock := newFakeDB(t)
 						s, err := NewWithConfig(Config{DB: db, Dialect: d, Now: func() time.Time { return mockNow }})
 						if err != nil {
 							t.Fatal(err)
@@ -214,8 +209,7 @@ func TestFaults(t *testing.T) {
 			}
 			// And the whole operation succeeds when nothing fails.
 			t.Run(d.String()+"/"+op.name+"/ok", func(t *testing.T) {
-				db, mock, _ := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
-				defer db.Close()
+				db, mock := newFakeDB(t)
 				s, _ := NewWithConfig(Config{DB: db, Dialect: d, Now: func() time.Time { return mockNow }})
 				s.pruned = mockNow
 				s.schemaOK.Store(true)
@@ -259,8 +253,7 @@ func TestUniqueViolations(t *testing.T) {
 		{SQLite, sqliteErr{787}, false},
 	} {
 		t.Run(tc.d.String()+"/"+tc.err.Error(), func(t *testing.T) {
-			db, mock, _ := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
-			defer db.Close()
+			db, mock := newFakeDB(t)
 			s, _ := New(db, tc.d)
 			s.schemaOK.Store(true)
 			mock.ExpectBegin()
