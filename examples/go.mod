@@ -6,6 +6,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/driive/keyauth v0.0.0
+	github.com/driive/keyauth/internal/testdb v0.0.0
 	github.com/driive/keyauth/middleware/otelauth v0.0.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
@@ -88,5 +89,7 @@ require (
 )
 
 replace github.com/driive/keyauth => ../
+
+replace github.com/driive/keyauth/internal/testdb => ../internal/testdb
 
 replace github.com/driive/keyauth/middleware/otelauth => ../middleware/otelauth

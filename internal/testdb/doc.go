@@ -15,4 +15,10 @@
 // library package reaches a driver and that no non-test file imports
 // testdb (docs/architecture.md, "What may import what"). It is internal
 // so that it never becomes part of the module's API.
+//
+// It is a module of its own, github.com/driive/keyauth/internal/testdb,
+// joined to the others by the root go.work, so that the drivers are not
+// requirements of the keyauth module and so never reach the go.sum of a
+// module that requires keyauth. The tests of store/sqlstore that need a
+// database are in this module too, in internal/testdb/sqlstore.
 package testdb

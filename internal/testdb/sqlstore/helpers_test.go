@@ -5,9 +5,27 @@ import (
 	"database/sql"
 	"testing"
 
+	"github.com/driive/keyauth/internal/sqlhook"
 	"github.com/driive/keyauth/internal/testdb"
 	"github.com/driive/keyauth/store/sqlstore"
 )
+
+// These are the tests of store/sqlstore that need a SQL driver. They live
+// in the internal/testdb module, beside the drivers, so that the keyauth
+// module requires none: its go.mod, and so the go.sum of every module that
+// requires keyauth, stays free of pgx, go-sql-driver/mysql and
+// ncruces/go-sqlite3. The tests that need no database stay in
+// store/sqlstore.
+
+// migrationsDir holds the shipped migration files, the ones teams apply
+// with their own tool (the same bytes sqlstore embeds).
+const migrationsDir = "../../../store/sqlstore/migrations"
+
+// migrateTo applies the migrations up to and including version last, so
+// that a test can build a database as an older release left it.
+func migrateTo(ctx context.Context, s *sqlstore.Store, last int) error {
+	return sqlhook.MigrateTo(ctx, s, last)
+}
 
 // databases are the three dialects with a fresh database each time open is
 // called; test names carry the name.

@@ -76,7 +76,7 @@ func TestSchemaOutdated(t *testing.T) {
 					t.Fatal(err)
 				}
 				if found > 0 {
-					if err := sqlstore.MigrateTo(ctx, s, found); err != nil {
+					if err := migrateTo(ctx, s, found); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -203,7 +203,7 @@ func TestMigrateRecognisesToolSchema(t *testing.T) {
 // statement by statement, as a migration tool does.
 func applyFiles(t *testing.T, db *sql.DB, dialect sqlstore.Dialect, last int) {
 	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join("migrations", dialect.String(), "*.up.sql"))
+	paths, _ := filepath.Glob(filepath.Join(migrationsDir, dialect.String(), "*.up.sql"))
 	if len(paths) < last {
 		t.Fatalf("%d migration files, want at least %d", len(paths), last)
 	}

@@ -20,37 +20,6 @@ import (
 	"github.com/driive/keyauth/store/sqlstore"
 )
 
-func TestNewValidates(t *testing.T) {
-	db := &sql.DB{}
-	for _, tc := range []struct {
-		name string
-		cfg  sqlstore.Config
-	}{
-		{"nil DB", sqlstore.Config{Dialect: sqlstore.Postgres}},
-		{"no dialect", sqlstore.Config{DB: db}},
-		{"unknown dialect", sqlstore.Config{DB: db, Dialect: 9}},
-		{"negative retention", sqlstore.Config{DB: db, Dialect: sqlstore.SQLite, Retention: -1}},
-		{"retention under twice the gap timeout", sqlstore.Config{DB: db, Dialect: sqlstore.SQLite, Retention: time.Minute, GapTimeout: time.Minute}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := sqlstore.NewWithConfig(tc.cfg); err == nil {
-				t.Fatal("no error")
-			}
-		})
-	}
-	if _, err := sqlstore.New(db, sqlstore.MySQL); err != nil {
-		t.Fatalf("New: %v", err)
-	}
-}
-
-func TestDialectString(t *testing.T) {
-	for d, want := range map[sqlstore.Dialect]string{sqlstore.Postgres: "postgres", sqlstore.MySQL: "mysql", sqlstore.SQLite: "sqlite", 0: "Dialect(0)"} {
-		if got := d.String(); got != want {
-			t.Errorf("%d.String() = %q, want %q", int(d), got, want)
-		}
-	}
-}
-
 func countVersions(t *testing.T, db *sql.DB) int {
 	t.Helper()
 	var n int
@@ -114,7 +83,7 @@ func TestMigrateConcurrently(t *testing.T) {
 func TestPlainMigrationFiles(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
 		_, db := open(t)
-		paths, _ := filepath.Glob(filepath.Join("migrations", dialect.String(), "*.sql"))
+		paths, _ := filepath.Glob(filepath.Join(migrationsDir, dialect.String(), "*.sql"))
 		if len(paths) == 0 {
 			t.Fatal("no migration files")
 		}
@@ -162,7 +131,7 @@ func TestMigrationKeepsExistingRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := sqlstore.MigrateTo(ctx, s, 1); err != nil {
+		if err := migrateTo(ctx, s, 1); err != nil {
 			t.Fatal(err)
 		}
 		old := []apikey.Record{seedRecord("org", 1), seedRecord("org", 2)}
@@ -388,29 +357,6 @@ func TestRecordUseConcurrentFlushes(t *testing.T) {
 				if err != nil || !got.LastUsedAt.Equal(late) {
 					t.Fatalf("%s: LastUsedAt %v (%v), want %v", r.ID, got.LastUsedAt, err, late)
 				}
-			}
-		})
-	}
-}
-
-func TestCheckMySQLDSN(t *testing.T) {
-	for _, tc := range []struct {
-		dsn string
-		ok  bool
-	}{
-		{"root@tcp(127.0.0.1:3306)/keyauth?parseTime=true", true},
-		{"u:p@tcp(h:3306)/db?charset=utf8mb4&parseTime=1&loc=UTC", true},
-		{"root@tcp(127.0.0.1:3306)/keyauth", false},
-		{"root@tcp(127.0.0.1:3306)/keyauth?parseTime=false", false},
-		{"root@tcp(127.0.0.1:3306)/keyauth?parseTime=true&loc=Local", false},
-	} {
-		t.Run(tc.dsn, func(t *testing.T) {
-			err := sqlstore.CheckMySQLDSN(tc.dsn)
-			if (err == nil) != tc.ok {
-				t.Fatalf("CheckMySQLDSN = %v, want ok=%v", err, tc.ok)
-			}
-			if err != nil && !strings.Contains(err.Error(), "parseTime") && !strings.Contains(err.Error(), "loc") {
-				t.Fatalf("error does not say what to fix: %v", err)
 			}
 		})
 	}
