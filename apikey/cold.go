@@ -69,7 +69,11 @@ func (s *Service) authenticateCold(ctx context.Context, token, id string, d dige
 			}
 			s.stats.hashTimeouts.Add(1)
 			s.stats.unavailable.Add(1)
-			return Principal{}, fmt.Errorf("%w: too many keys waiting to be hashed", ErrUnavailable)
+			const reason = "too many keys waiting to be hashed"
+			if wait, ok := s.queue.wait(d, s.cfg.MaxConcurrentHashes); ok {
+				return Principal{}, &UnavailableError{RetryAfter: wait, Reason: reason}
+			}
+			return Principal{}, fmt.Errorf("%w: %s", ErrUnavailable, reason)
 		case <-ctx.Done():
 			// The caller left (or its deadline passed) while waiting: not
 			// a failure of the key. Anyone else waiting carries on.
@@ -104,14 +108,14 @@ func (s *Service) answer(ctx context.Context, res singleflight.Result) (Principa
 // and waits at most HashWait for a slot.
 func (s *Service) startVerify(ctx context.Context, token string, d digest, r *read, tagged bool) (<-chan singleflight.Result, bool) {
 	if !tagged || s.queued.Load() >= maxQueued(s.cfg.MaxConcurrentHashes) {
-		return s.hashFlight.DoChan(token, func() (any, error) { return s.verify(ctx, token, d, r, s.cfg.HashWait) }), false
+		return s.hashFlight.DoChan(token, func() (any, error) { return s.verify(ctx, token, d, r, false) }), false
 	}
 	return s.hashFlight.DoChan(token, func() (any, error) {
 		s.queued.Add(1)
 		defer s.queued.Add(-1)
 		vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queuedRunTimeout)
 		defer cancel()
-		return s.verify(vctx, token, d, r, 0)
+		return s.verify(vctx, token, d, r, true)
 	}), true
 }
 
@@ -200,8 +204,9 @@ func (s *Service) readStore(ctx context.Context, id string) (*read, error) {
 }
 
 // verify checks the secret with argon2id and caches the key. It runs once
-// for concurrent requests with one text.
-func (s *Service) verify(ctx context.Context, token string, d digest, r *read, wait time.Duration) (*entry, error) {
+// for concurrent requests with one text. A queued run (startVerify) waits
+// for its slot as long as ctx lets it; any other, at most HashWait.
+func (s *Service) verify(ctx context.Context, token string, d digest, r *read, queued bool) (*entry, error) {
 	id := r.rec.ID
 	// A flight for this text may have finished, and cached the key, between
 	// the caller's cache miss and the start of this flight: argon2id must
@@ -216,15 +221,27 @@ func (s *Service) verify(ctx context.Context, token string, d digest, r *read, w
 		s.cfg.Logger.Error("keyauth: stored hash is unusable", "key_id", id, "error", err)
 		return nil, fmt.Errorf("key %s: %w", id, err)
 	}
-	if err := s.acquire(ctx, wait); err != nil {
+	wait := s.cfg.HashWait
+	if queued {
+		wait = 0
+		s.queue.join(d)
+		defer s.queue.leave(d)
+	}
+	err := s.acquire(ctx, wait)
+	if queued {
+		s.queue.leftWait()
+	}
+	if err != nil {
 		return nil, err
 	}
 	// Until the run ends, a request that gives up waiting sees it has a
 	// slot (hashing), or that the key is cached, and waits for the answer.
 	s.hashing.Store(d, struct{}{})
 	defer s.hashing.Delete(d)
+	start := monoNow()
 	ok, err := verifyHash(token, r.rec.Hash)
 	s.release()
+	s.queue.ran(time.Duration(monoNow() - start))
 	s.stats.hashRuns.Add(1)
 	if err != nil {
 		s.cfg.Logger.Error("keyauth: stored hash is unusable", "key_id", id, "error", err)

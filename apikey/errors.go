@@ -3,6 +3,7 @@ package apikey
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Errors returned by the Service and by every Store. Match them with
@@ -68,5 +69,28 @@ func (e *ArgumentError) Error() string { return "apikey: invalid argument: " + e
 
 // Is reports whether target is ErrInvalidArgument.
 func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
+
+// UnavailableError is an [ErrUnavailable] that knows when to try again:
+// the key's argon2id run is queued behind others (after a restart, many
+// keys arrive at once) and goes on after the request gave up, so a retry
+// after RetryAfter should find the key verified. It matches
+// ErrUnavailable with errors.Is; the middleware sends RetryAfter, rounded
+// up to whole seconds, as the Retry-After header.
+type UnavailableError struct {
+	// RetryAfter is the Service's estimate of when the key's run will be
+	// done, from now: the runs queued ahead of it over the slots, times
+	// the recent time of one run. It leans early: a retry that comes a
+	// little before the run ends waits for it (up to Config.HashWait).
+	RetryAfter time.Duration
+	// Reason says why the request was not answered now, for a person.
+	Reason string
+}
+
+func (e *UnavailableError) Error() string {
+	return "apikey: authentication unavailable: " + e.Reason
+}
+
+// Is reports whether target is ErrUnavailable.
+func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
 
 func argErr(field, reason string) error { return &ArgumentError{Field: field, Reason: reason} }

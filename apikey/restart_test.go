@@ -122,3 +122,74 @@ func TestGivenUpRunsKeepTheSlotsBusy(t *testing.T) {
 		t.Fatalf("after the retries: HashRuns %d (want 5), HashFailures %d", st.HashRuns, st.HashFailures)
 	}
 }
+
+// A request that gives up while its key's run is queued learns when to
+// come back: an *UnavailableError (still ErrUnavailable) whose RetryAfter
+// grows by one run for each run queued ahead of it.
+func TestGivenUpRequestsLearnWhenToRetry(t *testing.T) {
+	owner := newEnv(t)
+	_, first := owner.key("org1")
+	var tokens []string
+	for range 4 {
+		_, tok := owner.key("org1")
+		tokens = append(tokens, tok)
+	}
+	fresh := owner.sibling(func(c *apikey.Config) { c.MaxConcurrentHashes = 1; c.HashWait = time.Millisecond })
+	mustAuth(t, fresh, first) // one run measured
+	release, err := apikey.HoldHashSlot(t.Context(), fresh.svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
+	hints := make([]time.Duration, len(tokens))
+	for i, tok := range tokens {
+		// The first request starts the key's queued run; a request that
+		// gives up before the run has joined the queue has no estimate,
+		// and its retry joins the same run.
+		deadline := time.Now().Add(time.Minute) // a failure bound only
+		for {
+			_, err := fresh.auth(tok)
+			checkOneOutcome(t, err, apikey.ErrUnavailable)
+			var ue *apikey.UnavailableError
+			if errors.As(err, &ue) {
+				hints[i] = ue.RetryAfter
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("key %d: no estimate within a minute: %v", i, err)
+			}
+		}
+	}
+	step := hints[1] - hints[0]
+	if hints[0] <= 0 || step <= 0 {
+		t.Fatalf("RetryAfter %v: want a positive first estimate, growing", hints)
+	}
+	for i, h := range hints {
+		if want := hints[0] + time.Duration(i)*step; h != want {
+			t.Errorf("RetryAfter of the run with %d queued ahead = %v, want %v (one run more per run ahead)", i, h, want)
+		}
+	}
+	release()
+	release = nil
+	for _, tok := range tokens {
+		deadline := time.Now().Add(time.Minute) // a failure bound only
+		for {
+			_, err := fresh.auth(tok)
+			if err == nil {
+				break
+			}
+			checkOneOutcome(t, err, apikey.ErrUnavailable)
+			if time.Now().After(deadline) {
+				t.Fatalf("not served within a minute: %v", err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if st := fresh.svc.Stats(); st.HashRuns != 5 || st.HashFailures != 0 {
+		t.Fatalf("HashRuns %d (want 5: one per key), HashFailures %d", st.HashRuns, st.HashFailures)
+	}
+}

@@ -27,6 +27,7 @@ type Service struct {
 	readFlight, hashFlight singleflight.Group
 	hashing                sync.Map     // digests whose argon2id run has a slot
 	queued                 atomic.Int64 // runs that outlive their requests (cold.go)
+	queue                  runQueue     // where those runs stand, for Retry-After (queue.go)
 	stats                  counters
 
 	lastSync atomic.Int64 // unix ns of the last successful Sync; 0: never

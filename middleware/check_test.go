@@ -319,3 +319,32 @@ func TestSchemaOutdated(t *testing.T) {
 		t.Errorf("logged %d times at Error and %d at Debug, want 1 and 3", errorsLogged, debugLogged)
 	}
 }
+
+// TestRetryAfterFromService: when the Service says when the key will be
+// ready (its argon2id run is queued), Retry-After says that, rounded up to
+// whole seconds, instead of Config.RetryAfter; a bare ErrUnavailable gets
+// Config.RetryAfter.
+func TestRetryAfterFromService(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&apikey.UnavailableError{RetryAfter: 7200 * time.Millisecond, Reason: "queued"}, "8"},
+		{&apikey.UnavailableError{RetryAfter: 300 * time.Millisecond, Reason: "queued"}, "1"},
+		{fmt.Errorf("wrapped: %w", &apikey.UnavailableError{RetryAfter: 3 * time.Second}), "3"},
+		{&apikey.UnavailableError{Reason: "no estimate"}, "5"},
+		{apikey.ErrUnavailable, "5"},
+	} {
+		auth := authFunc(func(context.Context, string) (apikey.Principal, error) { return apikey.Principal{}, tc.err })
+		e := newEnv(t, nil, func(c *middleware.Config) { c.Authenticator = auth; c.RetryAfter = 5 * time.Second })
+		rec := serve(e.mux, request("GET", "/v1/organizations/acme/whoami", "Bearer "+e.write))
+		checkAnswer(t, rec, 503, "auth_unavailable", e.write)
+		if got := rec.Header().Get("Retry-After"); got != tc.want {
+			t.Errorf("%v: Retry-After %q, want %q", tc.err, got, tc.want)
+		}
+		_, ref := e.mw.Check(context.Background(), []string{"Bearer " + e.write}, "acme", apikey.Read)
+		if ref == nil || ref.RetryAfter.String() != tc.want+"s" {
+			t.Errorf("%v: Check's Refusal %+v, want RetryAfter %ss", tc.err, ref, tc.want)
+		}
+	}
+}

@@ -53,7 +53,11 @@ type Config struct {
 	Permission func(*http.Request) apikey.Permission
 
 	// RetryAfter is sent in the Retry-After header of 503 answers,
-	// rounded up to whole seconds. Default 2s.
+	// rounded up to whole seconds. Default 2s. When the Authenticator's
+	// error says when the key will be ready (an [*apikey.UnavailableError]:
+	// its argon2id run is queued behind others), that estimate is sent
+	// instead, so a client neither comes back too early nor waits longer
+	// than it must.
 	RetryAfter time.Duration
 
 	// Logger receives one record per request: Debug when the request is

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -67,7 +66,6 @@ func New(cfg Config) (*Middleware, error) {
 	if err := apikey.ValidatePrefix(prefix); err != nil {
 		return nil, fmt.Errorf("middleware: the Authenticator's key prefix: %w", err)
 	}
-	seconds := (cfg.RetryAfter + time.Second - 1) / time.Second
 	if cfg.SunsetWindow == 0 {
 		cfg.SunsetWindow = defaultSunsetWindow
 	}
@@ -86,8 +84,8 @@ func New(cfg Config) (*Middleware, error) {
 		render:        cfg.RenderRefusal,
 		prefix:        prefix,
 		challenges:    challenges(cfg.Realm),
-		retryAfter:    strconv.FormatInt(int64(seconds), 10),
-		retryAfterDur: seconds * time.Second,
+		retryAfter:    retryAfterHeader(cfg.RetryAfter),
+		retryAfterDur: wholeSeconds(cfg.RetryAfter),
 	}, nil
 }
 
@@ -138,13 +136,13 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	if m.logger == nil && m.onResult == nil && m.render == nil {
 		// Nobody looks at the details: the answer costs no allocation
 		// beyond the headers.
-		m.write(w, d.prob)
+		m.write(w, d.prob, d.err)
 		return
 	}
 	res := d.result(m, authz)
 	m.observe(r, d.token, res)
 	if m.render == nil {
-		m.write(w, d.prob)
+		m.write(w, d.prob, d.err)
 		return
 	}
 	m.renderRefusal(w, r, d.token, m.refusal(d.prob, res))
@@ -187,6 +185,22 @@ type safeError struct {
 
 func (e *safeError) Error() string        { return e.msg }
 func (e *safeError) Is(target error) bool { return errors.Is(e.inner, target) }
+
+// As reaches one type only, *apikey.UnavailableError, whose RetryAfter
+// callers need (Refusal.RetryAfter); it gets a copy with its Reason
+// redacted too.
+func (e *safeError) As(target any) bool {
+	t, ok := target.(**apikey.UnavailableError)
+	if !ok {
+		return false
+	}
+	var ue *apikey.UnavailableError
+	if !errors.As(e.inner, &ue) {
+		return false
+	}
+	*t = &apikey.UnavailableError{RetryAfter: ue.RetryAfter, Reason: apikey.Redact(ue.Reason)}
+	return true
+}
 
 func (m *Middleware) safeErr(err error, authorization []string, token string) error {
 	return &safeError{msg: m.redact(err.Error(), authorization, token), inner: err}

@@ -95,7 +95,12 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // retryAfterHeader is d in whole seconds, rounded up.
 func retryAfterHeader(d time.Duration) string {
-	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
+	return strconv.FormatInt(int64(wholeSeconds(d)/time.Second), 10)
+}
+
+// wholeSeconds is d rounded up to whole seconds.
+func wholeSeconds(d time.Duration) time.Duration {
+	return (d + time.Second - 1) / time.Second * time.Second
 }
 
 // challenges returns the WWW-Authenticate value of each challenge kind for
@@ -112,9 +117,9 @@ func challenges(realm string) [numChallenges]string {
 	}
 }
 
-// write sends p. It only sets headers and writes the body, so it works
-// with any ResponseWriter and wraps none.
-func (m *Middleware) write(w http.ResponseWriter, p *problem) {
+// write sends p, the answer to err. It only sets headers and writes the
+// body, so it works with any ResponseWriter and wraps none.
+func (m *Middleware) write(w http.ResponseWriter, p *problem, err error) {
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Content-Length", p.length)
@@ -123,7 +128,8 @@ func (m *Middleware) write(w http.ResponseWriter, p *problem) {
 		h.Set("WWW-Authenticate", m.challenges[p.challenge])
 	}
 	if p.status == http.StatusServiceUnavailable {
-		h.Set("Retry-After", m.retryAfter)
+		_, ra := m.retryAfterFor(err)
+		h.Set("Retry-After", ra)
 	}
 	w.WriteHeader(p.status)
 	_, _ = w.Write(p.body) // a client that went away is not our error

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"time"
 
@@ -23,8 +24,10 @@ type Refusal struct {
 	// Challenge is the WWW-Authenticate value the answer carries, or ""
 	// when it carries none (404, 500, 503).
 	Challenge string
-	// RetryAfter is what the Retry-After header says on a 503 (whole
-	// seconds, Config.RetryAfter rounded up), 0 otherwise.
+	// RetryAfter is what the Retry-After header says on a 503, 0
+	// otherwise: Config.RetryAfter, or, when the Authenticator's error is
+	// an [*apikey.UnavailableError] (the key's argon2id run is queued), its
+	// estimate of when the key will be ready; in whole seconds, rounded up.
 	RetryAfter time.Duration
 	// Detail is the problem's human-readable explanation, the same for
 	// every request with this Code. It never holds request data.
@@ -51,9 +54,20 @@ func (m *Middleware) refusal(p *problem, res Result) *Refusal {
 		KeyID: res.KeyID, Principal: res.Principal, Err: res.Err, body: p.body,
 	}
 	if p.status == http.StatusServiceUnavailable {
-		r.RetryAfter, r.retryAfter = m.retryAfterDur, m.retryAfter
+		r.RetryAfter, r.retryAfter = m.retryAfterFor(res.Err)
 	}
 	return r
+}
+
+// retryAfterFor is the Retry-After of a 503 caused by err, as a duration
+// and as the header's text: Config.RetryAfter, unless the Service said
+// when the key will be ready.
+func (m *Middleware) retryAfterFor(err error) (time.Duration, string) {
+	var ue *apikey.UnavailableError
+	if errors.As(err, &ue) && ue.RetryAfter > 0 {
+		return wholeSeconds(ue.RetryAfter), retryAfterHeader(ue.RetryAfter)
+	}
+	return m.retryAfterDur, m.retryAfter
 }
 
 // Body returns the RFC 9457 application/problem+json body of the answer:
