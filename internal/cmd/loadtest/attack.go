@@ -132,21 +132,21 @@ func attackOnce(ctx context.Context, env *environment, sameKey bool) (*attackRes
 			return err
 		}
 		r.HWMReset = resetPeakRSS(srv.pid()) == nil
-		attackT := func(t *vegeta.Target) error {
-			*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(keytest.WrongSecret(target))}
-			return nil
-		}
 		r.Load.Before = loadAvg()
 		cpu0, err := procCPU(srv.pid())
 		if err != nil {
 			return err
 		}
+		var floodErr error
 		together(func() {
-			r.Attack = load(ctx, "attack", attackT, opt.attackers, 0, opt.attackFor)
+			r.Attack, floodErr = flood(ctx, floodSpec{URL: url, Keys: []string{target}, Workers: opt.attackers, For: opt.attackFor})
 		}, func() {
 			r.ValidS = load(ctx, "valid", validT, opt.validUsers, opt.validRate, opt.attackFor)
 		})
 		r.Load.After = loadAvg()
+		if floodErr != nil {
+			return floodErr
+		}
 		cpu1, err := procCPU(srv.pid())
 		if err != nil {
 			return err

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"github.com/driive/keyauth/internal/keytest"
 )
 
 // lockoutResult: on a freshly started server, where the victim's key has
@@ -52,21 +50,18 @@ func runLockout(ctx context.Context, env *environment) (*lockoutResult, error) {
 	r := &lockoutResult{Attackers: opt.attackers, VictimRate: opt.victimRate, VictimDelay: time.Second, Duration: opt.attackFor}
 	r.Server, err = env.session(ctx, env.bin, "lockout", db, nil, func(srv *server) error {
 		url := srv.base + "/v1/organizations/demo/appointments"
-		attackT := func(t *vegeta.Target) error {
-			*t = vegeta.Target{Method: "GET", URL: url, Header: bearer(keytest.WrongSecret(victim))}
-			return nil
-		}
 		victimT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: url, Header: bearer(victim)})
 		r.Load.Before = loadAvg()
 		r.Start = time.Now()
+		var floodErr error
 		together(func() {
-			r.Attack = load(ctx, "attack", attackT, opt.attackers, 0, opt.attackFor)
+			r.Attack, floodErr = flood(ctx, floodSpec{URL: url, Keys: []string{victim}, Workers: opt.attackers, For: opt.attackFor})
 		}, func() {
 			sleepCtx(ctx, r.VictimDelay)
 			r.Victim = load(ctx, "victim", victimT, 8, opt.victimRate, opt.attackFor-r.VictimDelay)
 		})
 		r.Load.After = loadAvg()
-		return nil
+		return floodErr
 	})
 	if err != nil {
 		return nil, err

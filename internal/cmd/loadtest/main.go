@@ -51,6 +51,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("expected one command")
 	}
 	name := fs.Arg(0)
+	if name == "flood" {
+		// The attackers' child process of attack, lock-out and tenants
+		// (flood.go); not a scenario of its own.
+		return runFlood(ctx, os.Stdin, out)
+	}
 	f, ok := commands[name]
 	if !ok && name != "report" {
 		fs.Usage()

@@ -6,12 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"sync/atomic"
 	"time"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"github.com/driive/keyauth/internal/keytest"
 )
 
 // tenantsResult: one organization's keys flooded with wrong secrets;
@@ -75,19 +70,14 @@ func runTenants(ctx context.Context, env *environment) (*tenantsResult, error) {
 		r.IdleCold = quantile(sorted, 0.5)
 
 		attackURL := srv.base + "/v1/organizations/acme/appointments"
-		var next atomic.Int64
-		attackT := func(t *vegeta.Target) error {
-			k := attacked[int(next.Add(1))%len(attacked)]
-			*t = vegeta.Target{Method: "GET", URL: attackURL, Header: bearer(keytest.WrongSecret(k))}
-			return nil
-		}
 		// The flood runs from 2 s before the first request until 1 s
 		// after the last answer.
 		floodCtx, stopFlood := context.WithCancel(ctx)
 		defer stopFlood()
 		r.Load.Before = loadAvg()
+		var floodErr error
 		together(func() {
-			r.Attack = load(floodCtx, "flood", attackT, opt.attackers, 0, 0)
+			r.Attack, floodErr = flood(floodCtx, floodSpec{URL: attackURL, Keys: attacked, Workers: opt.attackers})
 		}, func() {
 			sleepCtx(ctx, 2*time.Second)
 			r.Victims = firstRequests(ctx, otherURL, others[idleRuns:])
@@ -95,7 +85,7 @@ func runTenants(ctx context.Context, env *environment) (*tenantsResult, error) {
 			stopFlood()
 		})
 		r.Load.After = loadAvg()
-		return nil
+		return floodErr
 	})
 	if err != nil {
 		return nil, err
