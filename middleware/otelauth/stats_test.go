@@ -3,6 +3,7 @@ package otelauth_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -158,5 +159,38 @@ func TestLagBeforeFirstPoll(t *testing.T) {
 	r.clock.Advance(2 * time.Second)
 	if lag := r.collect(t)["keyauth.feed.lag"][""]; !near(lag, 2) {
 		t.Errorf("lag = %v, want 2", lag)
+	}
+}
+
+// TestEveryStatsField fails when Stats gains a field that RegisterStats
+// does not report: add it to both.
+func TestEveryStatsField(t *testing.T) {
+	reported := map[string]string{
+		"Invalid": "keyauth.auth.refusals", "Expired": "keyauth.auth.refusals", "Revoked": "keyauth.auth.refusals",
+		"Unavailable": "keyauth.auth.refusals", "Corrupt": "keyauth.auth.refusals",
+		"CacheHits": "keyauth.cache.lookups", "CacheMisses": "keyauth.cache.lookups",
+		"CachedKeys": "keyauth.cache.keys", "CacheSize": "keyauth.cache.limit",
+		"Evictions": "keyauth.cache.evictions", "RecentEvictions": "keyauth.cache.recent_evictions",
+		"StoreReads": "keyauth.store.reads", "KeptReads": "keyauth.cold.kept_reads", "KeptIDs": "keyauth.cold.kept_ids",
+		"UnknownIDs": "keyauth.cold.unknown_ids", "TagRejects": "keyauth.cold.tag_rejects", "Throttled": "keyauth.cold.throttled",
+		"HashRuns": "keyauth.hash.runs", "HashFailures": "keyauth.hash.failures", "HashTimeouts": "keyauth.hash.slot_timeouts",
+		"HashSlots": "keyauth.hash.slots.limit", "HashSlotsInUse": "keyauth.hash.slots.in_use",
+		"TagsWritten": "keyauth.tag.writes", "TagWriteFailures": "keyauth.tag.writes",
+		"Refreshes": "keyauth.cache.refreshes",
+		"Syncs":     "keyauth.feed.polls", "SyncFailures": "keyauth.feed.polls", "LastSync": "keyauth.feed.lag",
+		"Flushes": "keyauth.lastused.flushes", "FlushFailures": "keyauth.lastused.flushes", "LastUseWritten": "keyauth.lastused.written",
+	}
+	got := newRig(t, false).collect(t)
+	st := reflect.TypeFor[apikey.Stats]()
+	for i := range st.NumField() {
+		f := st.Field(i)
+		name, ok := reported[f.Name]
+		if !ok {
+			t.Errorf("Stats.%s is not reported", f.Name)
+			continue
+		}
+		if _, ok := got[name]; !ok {
+			t.Errorf("Stats.%s: no %s", f.Name, name)
+		}
 	}
 }
