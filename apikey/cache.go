@@ -18,27 +18,28 @@ import (
 // expiry only comes earlier (rotation). Updates can therefore arrive in any
 // order.
 //
-// An entry is kept small (CacheSize of them live in memory): 96 bytes, one
-// allocation for its strings, and one pointer for the collector to scan.
+// An entry is kept small (CacheSize of them live in memory): 88 bytes (the
+// allocator's 96-byte class), one allocation for its strings, and one pointer for the collector to scan.
 // The display prefix, organization id and name share one string (the key
 // id is the tail of the prefix), and the principal is built from slices of
 // it on each request, at no allocation.
 type entry struct {
-	// The first 64 bytes are what a request and an eviction touch.
-	digest    digest
+	// What an eviction touches comes first, in the first 32 bytes: the
+	// allocator places 96-byte objects 32 bytes apart, so these share one
+	// cache line, and evicting a key the CPU has not seen for a while
+	// costs one memory read, not two in turn.
+	lastUsed  atomic.Int64  // unix ns of the latest success; 0: none
+	flushed   atomic.Int64  // the lastUsed value already written to the store
 	flags     atomic.Uint32 // flagRef, flagEvicted
-	slot      int32         // index in its shard's ring; guarded by the shard's mu
-	fp        uint32        // fingerprint of the id's hash (cacheindex.go)
 	perm      Permission
 	prefixLen uint8        // text[:prefixLen] is the display prefix
 	orgEnd    uint16       // text[prefixLen:orgEnd] is the organization id; the rest, the name
-	lastUsed  atomic.Int64 // unix ns of the latest success; 0: none
-	flushed   atomic.Int64 // the lastUsed value already written to the store
 	revokedAt atomic.Int64 // unix ns; 0: not revoked
-	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
 
-	text      string       // prefix, organization id and name, end to end
+	digest    digest
+	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
 	rotatedAt atomic.Int64 // unix ns; 0: not rotated
+	text      string       // prefix, organization id and name, end to end
 	// readAt is when the status was last read from the store (stale.go),
 	// unix ns.
 	readAt atomic.Int64
@@ -172,11 +173,19 @@ type shard struct {
 	mu    sync.RWMutex
 	index []slot // id -> ring position (cacheindex.go)
 	imask uint32
-	ring  []*entry
+	ring  []ringSlot
 	hand  int
 	max   int
 	epoch uint64
 	_     [40]byte // keep shards on separate cache lines
+}
+
+// ringSlot is an entry in its shard's ring, with the fingerprint that
+// finds its index slot: an eviction locates the victim's slot without
+// reading the victim first (cache.insert).
+type ringSlot struct {
+	e  *entry
+	fp uint32
 }
 
 // shardsFor picks the number of shards for a cache of size keys: a power
@@ -205,7 +214,7 @@ func newCache(size int) *cache {
 			sh.max += sh.max / 4
 		}
 		sh.index, sh.imask = newIndex(sh.max)
-		sh.ring = make([]*entry, 0, sh.max)
+		sh.ring = make([]ringSlot, 0, sh.max)
 	}
 	return c
 }
@@ -243,7 +252,6 @@ type eviction struct {
 func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, eviction) {
 	id := e.id()
 	sh, fp := c.shard(id)
-	e.fp = fp
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.epoch != epoch {
@@ -253,45 +261,61 @@ func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, evictio
 	if cached != nil {
 		return cached, true, eviction{}
 	}
-	var ev eviction
-	switch {
-	case sh.max == 0:
+	if sh.max == 0 {
 		e.markEvicted() // a shard without room: nothing is kept
-		return e, true, ev
-	case len(sh.ring) < sh.max && (c.n.Load() < int64(c.size) || len(sh.ring) == 0):
-		e.slot = int32(len(sh.ring)) // #nosec G115 -- a shard holds at most CacheSize entries
-		sh.ring = append(sh.ring, e)
-	default:
-		// Second chance: at most one full turn clears every flag, so the
-		// loop ends within two turns.
-		for sh.ring[sh.hand].referenced() {
-			sh.ring[sh.hand].flags.And(^uint32(flagRef))
-			sh.hand = (sh.hand + 1) % len(sh.ring)
-		}
-		victim := sh.ring[sh.hand]
-		ev = eviction{happened: true, recent: now-victim.lastUsed.Load() < recentUse}
-		c.dropLocked(sh, victim, true)
-		e.slot = int32(sh.hand) // #nosec G115 -- as above
-		sh.ring[sh.hand] = e
-		sh.hand = (sh.hand + 1) % len(sh.ring)
-		c.evictions.Add(1)
-		if ev.recent {
-			c.recentEvictions.Add(1)
-		}
-		at, _ = sh.find(id, fp) // the removal may have moved the free slot
+		return e, true, eviction{}
 	}
-	sh.index[at] = slot{fp: fp, pos: e.slot}
-	c.n.Add(1)
+	if len(sh.ring) < sh.max && (c.n.Load() < int64(c.size) || len(sh.ring) == 0) {
+		sh.index[at] = slot{fp: fp, pos: int32(len(sh.ring))} // #nosec G115 -- a shard holds at most CacheSize entries
+		sh.ring = append(sh.ring, ringSlot{e, fp})
+		c.n.Add(1)
+		return e, true, eviction{}
+	}
+	// Second chance: at most one full turn clears every flag, so the loop
+	// ends within two turns.
+	for sh.ring[sh.hand].e.referenced() {
+		sh.ring[sh.hand].e.flags.And(^uint32(flagRef))
+		sh.advance()
+	}
+	// In a large cache the new id's slot (found above), the victim and the
+	// victim's slot are each a read from memory. The victim's slot is
+	// found from the ring's fingerprint, not from the victim, so the three
+	// reads are independent and the CPU overlaps them; markEvicted, a
+	// locked instruction, then waits for all three at once instead of
+	// each in turn.
+	pos := sh.hand
+	victim := sh.ring[pos].e
+	vat := sh.slotOf(pos)
+	ev := c.dropLocked(victim, now)
+	sh.unindex(vat)
+	sh.ring[pos] = ringSlot{e, fp}
+	sh.advance()
+	// The removal may have moved the free slot.
+	at, _ = sh.find(id, fp)
+	sh.index[at] = slot{fp: fp, pos: int32(pos)} // #nosec G115 -- as above
+	c.evictions.Add(1)
+	if ev.recent {
+		c.recentEvictions.Add(1)
+	}
 	return e, true, ev
 }
 
-// dropLocked marks e evicted, keeps its unwritten use, and (with unindex)
-// removes it from the index; the caller updates the ring.
-func (c *cache) dropLocked(sh *shard, e *entry, unindex bool) {
+// advance moves the clock hand to the next ring position.
+func (sh *shard) advance() {
+	if sh.hand++; sh.hand == len(sh.ring) {
+		sh.hand = 0
+	}
+}
+
+// dropLocked marks e evicted and keeps its unwritten use; the caller
+// updates the index, the ring and the count. now (unix ns) tells whether
+// e was in recent use.
+func (c *cache) dropLocked(e *entry, now int64) eviction {
 	// evicted is set before lastUsed is read: a success recorded on e
 	// concurrently is either seen here or sees evicted (Service.decide).
 	e.markEvicted()
-	if lu := e.lastUsed.Load(); lu > e.flushed.Load() {
+	lu := e.lastUsed.Load()
+	if lu > e.flushed.Load() {
 		id := e.id()
 		c.pendingMu.Lock()
 		if lu > c.pending[id] {
@@ -299,26 +323,25 @@ func (c *cache) dropLocked(sh *shard, e *entry, unindex bool) {
 		}
 		c.pendingMu.Unlock()
 	}
-	if unindex {
-		sh.unindex(sh.slotOf(e))
-	}
-	c.n.Add(-1)
+	return eviction{happened: true, recent: now-lu < recentUse}
 }
 
-// removeLocked drops e from sh's index and ring.
-func (c *cache) removeLocked(sh *shard, e *entry) {
-	c.dropLocked(sh, e, true)
-	last := sh.ring[len(sh.ring)-1]
-	if last != e {
-		sh.ring[e.slot] = last
-		sh.index[sh.slotOf(last)].pos = e.slot
-		last.slot = e.slot
+// removeLocked drops the entry of index slot at from sh.
+func (c *cache) removeLocked(sh *shard, at uint32) {
+	pos := sh.index[at].pos
+	c.dropLocked(sh.ring[pos].e, 0)
+	sh.unindex(at)
+	last := len(sh.ring) - 1
+	if int(pos) != last {
+		sh.index[sh.slotOf(last)].pos = pos
+		sh.ring[pos] = sh.ring[last]
 	}
-	sh.ring[len(sh.ring)-1] = nil
-	sh.ring = sh.ring[:len(sh.ring)-1]
+	sh.ring[last] = ringSlot{}
+	sh.ring = sh.ring[:last]
 	if sh.hand >= len(sh.ring) {
 		sh.hand = 0
 	}
+	c.n.Add(-1)
 }
 
 // usedAfterEviction keeps a success recorded on an entry that was dropped
@@ -348,8 +371,8 @@ func (c *cache) forget(id string) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	sh.epoch++
-	if _, e := sh.find(id, fp); e != nil {
-		c.removeLocked(sh, e)
+	if at, e := sh.find(id, fp); e != nil {
+		c.removeLocked(sh, at)
 	}
 }
 
@@ -359,9 +382,10 @@ func (c *cache) forgetAll() {
 		sh := &c.shards[i]
 		sh.mu.Lock()
 		sh.epoch++
-		for _, e := range sh.ring {
-			c.dropLocked(sh, e, false)
+		for _, rs := range sh.ring {
+			c.dropLocked(rs.e, 0)
 		}
+		c.n.Add(-int64(len(sh.ring)))
 		clear(sh.index)
 		clear(sh.ring)
 		sh.ring, sh.hand = sh.ring[:0], 0
@@ -383,7 +407,8 @@ func (c *cache) unwritten() ([]Use, []pendingUse) {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.RLock()
-		for _, e := range sh.ring {
+		for _, rs := range sh.ring {
+			e := rs.e
 			if lu := e.lastUsed.Load(); lu > e.flushed.Load() {
 				uses = append(uses, Use{ID: e.id(), At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
 				marks = append(marks, pendingUse{e, lu})

@@ -43,7 +43,7 @@ func (sh *shard) find(id string, fp uint32) (uint32, *entry) {
 			return i, nil
 		}
 		if s.fp == fp {
-			if e := sh.ring[s.pos]; e.id() == id {
+			if e := sh.ring[s.pos].e; e.id() == id {
 				return i, e
 			}
 		}
@@ -51,11 +51,12 @@ func (sh *shard) find(id string, fp uint32) (uint32, *entry) {
 	}
 }
 
-// slotOf returns the slot of a cached entry, found by its fingerprint and
-// ring position: no need to read its id.
-func (sh *shard) slotOf(e *entry) uint32 {
-	i := e.fp & sh.imask
-	for s := sh.index[i]; s.fp != e.fp || s.pos != e.slot; s = sh.index[i] {
+// slotOf returns the slot of the entry at ring position pos, found by the
+// ring's copy of its fingerprint: no need to read the entry.
+func (sh *shard) slotOf(pos int) uint32 {
+	fp, p := sh.ring[pos].fp, int32(pos) // #nosec G115 -- a ring position
+	i := fp & sh.imask
+	for s := sh.index[i]; s.fp != fp || s.pos != p; s = sh.index[i] {
 		i = (i + 1) & sh.imask
 	}
 	return i
