@@ -81,9 +81,16 @@ func newEntry(r Record, d digest, readAt int64) (*entry, error) {
 // id returns the key id: the end of the display prefix.
 func (e *entry) id() string { return e.text[e.prefixLen-IDLen : e.prefixLen] }
 
-func (e *entry) principal() Principal {
-	return Principal{KeyID: e.id(), OrgID: e.text[e.prefixLen:e.orgEnd], Permission: e.perm,
-		Name: e.text[e.orgEnd:], Prefix: e.text[:e.prefixLen]}
+// principal fills in p, which is zero, for e.
+func (e *entry) principal(p *Principal) {
+	p.KeyID, p.OrgID, p.Permission = e.id(), e.text[e.prefixLen:e.orgEnd], e.perm
+	p.Name, p.Prefix = e.text[e.orgEnd:], e.text[:e.prefixLen]
+	if exp := e.expiresAt.Load(); exp != math.MaxInt64 {
+		p.ExpiresAt = time.Unix(0, exp).UTC()
+	}
+	if rot := e.rotatedAt.Load(); rot != 0 {
+		p.RotatedAt = time.Unix(0, rot).UTC()
+	}
 }
 
 // merge folds in a key's stored status; see entry for why order is free.

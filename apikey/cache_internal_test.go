@@ -190,7 +190,8 @@ func TestCacheEntryPrincipal(t *testing.T) {
 	r := cacheRecord(7)
 	e := mustEntry(r, 0)
 	want := Principal{KeyID: r.ID, OrgID: r.OrgID, Permission: r.Permission, Name: r.Name, Prefix: r.Prefix}
-	if got := e.principal(); got != want {
+	var got Principal
+	if e.principal(&got); got != want {
 		t.Errorf("principal() = %+v, want %+v", got, want)
 	}
 	r.Prefix = strings.Repeat("x", 300) + "_" + r.ID

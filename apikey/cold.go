@@ -94,7 +94,9 @@ func (s *Service) answer(ctx context.Context, res singleflight.Result) (Principa
 		s.count(res.Err)
 		return Principal{}, res.Err
 	}
-	return s.decide(res.Val.(*entry), s.clock.nanos())
+	var p Principal
+	err := s.decide(res.Val.(*entry), s.clock.nanos(), &p)
+	return p, err
 }
 
 // startVerify joins or starts the argon2id run for token. A key whose
