@@ -75,7 +75,7 @@ func idOf(token, prefix string) (string, bool) {
 // p is written in place, not returned: a Principal is 15 words, and each
 // copy of one is a measurable part of the cached path.
 func (s *Service) decide(e *entry, now int64, p *Principal) error {
-	if e.revokedAt.Load() != 0 {
+	if e.revoked() {
 		s.stats.revoked.Add(1)
 		return ErrKeyRevoked
 	}

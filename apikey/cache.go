@@ -18,24 +18,23 @@ import (
 // expiry only comes earlier (rotation). Updates can therefore arrive in any
 // order.
 //
-// An entry is kept small (CacheSize of them live in memory): 88 bytes (the
-// allocator's 96-byte class), one allocation for its strings, and one pointer for the collector to scan.
+// An entry is kept small (CacheSize of them live in memory): 80 bytes, one
+// allocation for its strings, and one pointer for the collector to scan.
 // The display prefix, organization id and name share one string (the key
 // id is the tail of the prefix), and the principal is built from slices of
 // it on each request, at no allocation.
 type entry struct {
-	// What an eviction touches comes first, in the first 32 bytes: the
-	// allocator places 96-byte objects 32 bytes apart, so these share one
-	// cache line, and evicting a key the CPU has not seen for a while
-	// costs one memory read, not two in turn.
-	lastUsed  atomic.Int64  // unix ns of the latest success; 0: none
-	flushed   atomic.Int64  // the lastUsed value already written to the store
-	flags     atomic.Uint32 // flagRef, flagEvicted
+	// What an eviction must read after marking the entry evicted comes
+	// first, in 16 bytes: the allocator places 80-byte objects 16 bytes
+	// apart, so these share one cache line, and evicting a key the CPU has
+	// not seen for a while costs one memory read, not two in turn.
+	flags     atomic.Uint32 // flagRef, flagEvicted, flagRevoked
 	perm      Permission
 	prefixLen uint8        // text[:prefixLen] is the display prefix
 	orgEnd    uint16       // text[prefixLen:orgEnd] is the organization id; the rest, the name
-	revokedAt atomic.Int64 // unix ns; 0: not revoked
+	lastUsed  atomic.Int64 // unix ns of the latest success; 0: none
 
+	flushed   atomic.Int64 // the lastUsed value already written to the store
 	digest    digest
 	expiresAt atomic.Int64 // unix ns; math.MaxInt64: never
 	rotatedAt atomic.Int64 // unix ns; 0: not rotated
@@ -48,11 +47,13 @@ type entry struct {
 const (
 	flagRef     = 1 << iota // used since the clock hand last passed (CLOCK eviction)
 	flagEvicted             // dropped from the cache; see Service.decide
+	flagRevoked             // revoked; a revocation is never undone
 )
 
 func (e *entry) referenced() bool { return e.flags.Load()&flagRef != 0 }
 func (e *entry) isEvicted() bool  { return e.flags.Load()&flagEvicted != 0 }
 func (e *entry) markEvicted()     { e.flags.Or(flagEvicted) }
+func (e *entry) revoked() bool    { return e.flags.Load()&flagRevoked != 0 }
 
 // errPrefixMismatch: a stored record whose display prefix does not end
 // with its id, which no Service writes.
@@ -98,8 +99,8 @@ func (e *entry) merge(revokedAt, expiresAt, rotatedAt time.Time) {
 	if !rotatedAt.IsZero() {
 		e.rotatedAt.CompareAndSwap(0, nonZeroNanos(rotatedAt))
 	}
-	if !revokedAt.IsZero() {
-		e.revokedAt.CompareAndSwap(0, nonZeroNanos(revokedAt))
+	if !revokedAt.IsZero() && !e.revoked() {
+		e.flags.Or(flagRevoked)
 	}
 	if !expiresAt.IsZero() {
 		storeMin(&e.expiresAt, expiresAt.UnixNano())
@@ -318,11 +319,17 @@ func (sh *shard) advance() {
 // updates the index, the ring and the count. now (unix ns) tells whether
 // e was in recent use.
 func (c *cache) dropLocked(e *entry, now int64) eviction {
+	// flushed is read before the locked instruction of markEvicted, so
+	// that its cache line, when it is not the flags', is fetched with
+	// them. It only grows, so an earlier read can only keep a use that a
+	// concurrent flush has just written (to be written once more), never
+	// lose one.
+	flushed := e.flushed.Load()
 	// evicted is set before lastUsed is read: a success recorded on e
 	// concurrently is either seen here or sees evicted (Service.decide).
 	e.markEvicted()
 	lu := e.lastUsed.Load()
-	if lu > e.flushed.Load() {
+	if lu > flushed {
 		id := e.id()
 		c.pendingMu.Lock()
 		if lu > c.pending[id] {

@@ -59,7 +59,7 @@ func TestSyncCostIndependentOfCacheSize(t *testing.T) {
 			if got := st.changes.Load(); got != 20 {
 				t.Fatalf("20 syncs with %d cached keys made %d Changes calls, want 20", n, got)
 			}
-			if e := svc.cache.get("k00000000003"); e == nil || e.revokedAt.Load() == 0 {
+			if e := svc.cache.get("k00000000003"); e == nil || !e.revoked() {
 				t.Fatal("the change was not applied to the cached key")
 			}
 		})
