@@ -70,6 +70,11 @@ type Config struct {
 	// FlushInterval is how often Run writes last-used times. Default 5s.
 	FlushInterval time.Duration
 
+	// ColdPath, if set, is called on each authentication of a key that is
+	// not cached, before the store is read, and the cold path runs inside
+	// it: see [ColdPathHook]. Default: none.
+	ColdPath ColdPathHook
+
 	// Logger receives operational events: corrupt hashes and failed tag
 	// writes (with the key id), change-feed and last-used write failures,
 	// evictions of keys in use. It never receives a key. Default: discard.

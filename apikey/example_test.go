@@ -131,3 +131,23 @@ func ExamplePatternFor() {
 	fmt.Println(re)
 	// Output: ^acme_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}$
 }
+
+// AuthenticatePath tells the cached path's answers from the cold path's,
+// for metrics: the first request for a key runs argon2id, the next ones
+// are answered from the cache.
+func ExampleService_AuthenticatePath() {
+	ctx := context.Background()
+	svc := exampleService()
+	defer svc.Close(ctx)
+	_ = svc.Sync(ctx) // a fresh change feed: cached keys are trusted
+
+	_, secret, _ := svc.Create(ctx, apikey.CreateParams{OrgID: "acme", Name: "reporting", Permission: apikey.Read})
+	for _, key := range []string{secret.Reveal(), secret.Reveal(), "not-a-key"} {
+		_, path, err := svc.AuthenticatePath(ctx, key)
+		fmt.Println(path, err)
+	}
+	// Output:
+	// cold <nil>
+	// cached <nil>
+	// none apikey: invalid key
+}
