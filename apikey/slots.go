@@ -7,13 +7,15 @@ import (
 )
 
 // acquire takes an argon2id slot (Config.MaxConcurrentHashes), waiting at
-// most wait (0: only for ctx). A request that gives up takes nothing.
+// most wait (0: only for ctx). A request that gives up takes nothing. One
+// that finds every slot taken counts in Stats.HashWaits.
 func (s *Service) acquire(ctx context.Context, wait time.Duration) error {
 	select {
 	case s.slots <- struct{}{}:
 		return nil
 	default:
 	}
+	s.stats.hashWaits.Add(1)
 	var timeout <-chan time.Time
 	if wait > 0 {
 		t := time.NewTimer(wait)

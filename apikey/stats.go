@@ -37,6 +37,7 @@ type Stats struct {
 	// argon2id.
 	HashRuns         uint64 // argon2id verifications run
 	HashFailures     uint64 // of those, runs that refused the secret (rows without a tag yet, or a wrong secret that passed the 32-bit tag)
+	HashWaits        uint64 // argon2id runs (and Creates) that found every slot taken and waited for one, whether they got it or not
 	HashTimeouts     uint64 // requests that waited HashWait for a slot in vain (also in Unavailable)
 	HashSlots        int    // Config.MaxConcurrentHashes
 	HashSlotsInUse   int    // argon2id runs (or Creates hashing) now
@@ -53,19 +54,25 @@ type Stats struct {
 	Flushes        uint64    // successful last-used writes
 	FlushFailures  uint64    // failed last-used writes (retried)
 	LastUseWritten uint64    // last-used times written
+	PendingUses    int       // last-used times recorded but not written yet, now: what the next flush writes
 }
 
 type counters struct {
-	invalid, expired, revoked, unavailable, corrupt                     atomic.Uint64
-	cacheHits, cacheMisses                                              atomic.Uint64
-	storeReads, keptReads, unknownIDs, tagRejects, throttled            atomic.Uint64
-	hashRuns, hashFailures, hashTimeouts, tagsWritten, tagWriteFailures atomic.Uint64
-	refreshes                                                           atomic.Uint64
-	syncs, syncFailures, flushes, flushFailures, usesWritten            atomic.Uint64
+	invalid, expired, revoked, unavailable, corrupt          atomic.Uint64
+	cacheHits, cacheMisses                                   atomic.Uint64
+	storeReads, keptReads, unknownIDs, tagRejects, throttled atomic.Uint64
+	hashRuns, hashFailures, hashWaits, hashTimeouts          atomic.Uint64
+	tagsWritten, tagWriteFailures                            atomic.Uint64
+	refreshes                                                atomic.Uint64
+	syncs, syncFailures, flushes, flushFailures, usesWritten atomic.Uint64
 }
 
 // Stats returns the Service's counters. It is cheap enough to call every
-// few seconds for metrics (it counts the kept reads under their locks).
+// few seconds for metrics: it counts the kept reads under their locks, and
+// for PendingUses reads every cached key, a shard at a time under the
+// shard's read lock: about 0.25 ms at 100,000 keys (BenchmarkStats), in
+// 256 pieces of a few microseconds, the longest an insert into a shard
+// (and the requests queued behind it) may wait for it.
 func (s *Service) Stats() Stats {
 	c := &s.stats
 	st := Stats{
@@ -79,7 +86,7 @@ func (s *Service) Stats() Stats {
 		StoreReads: c.storeReads.Load(), KeptReads: c.keptReads.Load(), KeptIDs: s.reads.len(),
 		UnknownIDs: c.unknownIDs.Load(), TagRejects: c.tagRejects.Load(), Throttled: c.throttled.Load(),
 
-		HashRuns: c.hashRuns.Load(), HashFailures: c.hashFailures.Load(), HashTimeouts: c.hashTimeouts.Load(),
+		HashRuns: c.hashRuns.Load(), HashFailures: c.hashFailures.Load(), HashWaits: c.hashWaits.Load(), HashTimeouts: c.hashTimeouts.Load(),
 		HashSlots: cap(s.slots), HashSlotsInUse: len(s.slots),
 		TagsWritten: c.tagsWritten.Load(), TagWriteFailures: c.tagWriteFailures.Load(),
 
@@ -87,6 +94,7 @@ func (s *Service) Stats() Stats {
 
 		Syncs: c.syncs.Load(), SyncFailures: c.syncFailures.Load(),
 		Flushes: c.flushes.Load(), FlushFailures: c.flushFailures.Load(), LastUseWritten: c.usesWritten.Load(),
+		PendingUses: s.cache.pendingUses(),
 	}
 	if ns := s.lastSync.Load(); ns != 0 {
 		st.LastSync = time.Unix(0, ns).UTC()

@@ -35,6 +35,7 @@ type StatsSource interface {
 //	keyauth.cold.throttled          counter  {request}  unavailable answers without a store read, after a failed one
 //	keyauth.hash.runs               counter  {run}      argon2id verifications run
 //	keyauth.hash.failures           counter  {run}      of those, runs that refused the secret
+//	keyauth.hash.slot_waits         counter  {run}      argon2id runs that found every slot taken and waited
 //	keyauth.hash.slot_timeouts      counter  {request}  requests that waited for an argon2id slot in vain
 //	keyauth.hash.slots.in_use       gauge    {slot}     argon2id slots taken
 //	keyauth.hash.slots.limit        gauge    {slot}     Config.MaxConcurrentHashes
@@ -43,10 +44,14 @@ type StatsSource interface {
 //	keyauth.feed.lag                gauge    s          time since the start of the last good poll
 //	keyauth.lastused.flushes        counter  {flush}    last-used writes by result: ok or failed
 //	keyauth.lastused.written        counter  {use}      last-used times written
+//	keyauth.lastused.pending        gauge    {use}      last-used times recorded, not written yet
 //
 // The refusal outcomes partition the refusals; the keyauth.cold.* refusals
 // and slot timeouts are also in them (unknown ids and tag rejects in
 // invalid, throttled answers and slot timeouts in unavailable).
+//
+// Each collection calls src.Stats once; for a Service, that reads every
+// cached key for keyauth.lastused.pending (about 0.25 ms at 100,000 keys).
 //
 // The lag is Options.Now minus Stats.LastSync; before the first good poll
 // it is the time since RegisterStats. Unregister the returned Registration
@@ -137,6 +142,8 @@ func RegisterStats(src StatsSource, o Options) (metric.Registration, error) {
 		n(func(st *apikey.Stats) uint64 { return st.HashRuns }))
 	add(counter, "keyauth.hash.failures", "{run}", "argon2id verifications that refused the secret",
 		n(func(st *apikey.Stats) uint64 { return st.HashFailures }))
+	add(counter, "keyauth.hash.slot_waits", "{run}", "argon2id runs (and key creations) that found every slot taken and waited for one",
+		n(func(st *apikey.Stats) uint64 { return st.HashWaits }))
 	add(counter, "keyauth.hash.slot_timeouts", "{request}", "requests that waited for an argon2id slot in vain",
 		n(func(st *apikey.Stats) uint64 { return st.HashTimeouts }))
 	add(gauge, "keyauth.hash.slots.in_use", "{slot}", "argon2id slots taken",
@@ -155,6 +162,8 @@ func RegisterStats(src StatsSource, o Options) (metric.Registration, error) {
 		by("result", "failed", func(st *apikey.Stats) uint64 { return st.FlushFailures }))
 	add(counter, "keyauth.lastused.written", "{use}", "last-used times written",
 		n(func(st *apikey.Stats) uint64 { return st.LastUseWritten }))
+	add(gauge, "keyauth.lastused.pending", "{use}", "last-used times recorded but not written to the store yet",
+		level(func(st *apikey.Stats) int { return st.PendingUses }))
 
 	lag, err := m.Float64ObservableGauge("keyauth.feed.lag", metric.WithUnit("s"),
 		metric.WithDescription("time since the start of the last good change-feed poll"))

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+
 	"github.com/driive/keyauth/apikey"
 	"github.com/driive/keyauth/internal/keytest"
+	"github.com/driive/keyauth/middleware/otelauth"
 	"github.com/driive/keyauth/store/memstore"
 )
 
@@ -124,6 +127,7 @@ func TestStatsInstruments(t *testing.T) {
 		"keyauth.cold.throttled":         {"": {1, u(st.Throttled)}},
 		"keyauth.hash.runs":              {"": {4, u(st.HashRuns)}},     // a, b twice wrong, b
 		"keyauth.hash.failures":          {"": {2, u(st.HashFailures)}}, // b's wrong secrets: its tag is not the rig's
+		"keyauth.hash.slot_waits":        {"": {0, u(st.HashWaits)}},
 		"keyauth.hash.slot_timeouts":     {"": {0, u(st.HashTimeouts)}},
 		"keyauth.hash.slots.in_use":      {"": {0, i(st.HashSlotsInUse)}},
 		"keyauth.hash.slots.limit":       {"": {3, i(st.HashSlots)}},
@@ -132,6 +136,7 @@ func TestStatsInstruments(t *testing.T) {
 		"keyauth.feed.lag":               {"": {5, r.clock.Now().Sub(st.LastSync).Seconds()}},
 		"keyauth.lastused.flushes":       {"ok": {1, u(st.Flushes)}, "failed": {1, u(st.FlushFailures)}},
 		"keyauth.lastused.written":       {"": {2, u(st.LastUseWritten)}}, // a's and b's
+		"keyauth.lastused.pending":       {"": {0, i(st.PendingUses)}},
 	}
 	got := r.collect(t)
 	for name, vals := range expect {
@@ -173,12 +178,14 @@ func TestEveryStatsField(t *testing.T) {
 		"Evictions": "keyauth.cache.evictions", "RecentEvictions": "keyauth.cache.recent_evictions",
 		"StoreReads": "keyauth.store.reads", "KeptReads": "keyauth.cold.kept_reads", "KeptIDs": "keyauth.cold.kept_ids",
 		"UnknownIDs": "keyauth.cold.unknown_ids", "TagRejects": "keyauth.cold.tag_rejects", "Throttled": "keyauth.cold.throttled",
-		"HashRuns": "keyauth.hash.runs", "HashFailures": "keyauth.hash.failures", "HashTimeouts": "keyauth.hash.slot_timeouts",
+		"HashRuns": "keyauth.hash.runs", "HashFailures": "keyauth.hash.failures",
+		"HashWaits": "keyauth.hash.slot_waits", "HashTimeouts": "keyauth.hash.slot_timeouts",
 		"HashSlots": "keyauth.hash.slots.limit", "HashSlotsInUse": "keyauth.hash.slots.in_use",
 		"TagsWritten": "keyauth.tag.writes", "TagWriteFailures": "keyauth.tag.writes",
 		"Refreshes": "keyauth.cache.refreshes",
 		"Syncs":     "keyauth.feed.polls", "SyncFailures": "keyauth.feed.polls", "LastSync": "keyauth.feed.lag",
 		"Flushes": "keyauth.lastused.flushes", "FlushFailures": "keyauth.lastused.flushes", "LastUseWritten": "keyauth.lastused.written",
+		"PendingUses": "keyauth.lastused.pending",
 	}
 	got := newRig(t, false).collect(t)
 	st := reflect.TypeFor[apikey.Stats]()
@@ -191,6 +198,34 @@ func TestEveryStatsField(t *testing.T) {
 		}
 		if _, ok := got[name]; !ok {
 			t.Errorf("Stats.%s: no %s", f.Name, name)
+		}
+	}
+}
+
+// fixedStats is a StatsSource that always says st.
+type fixedStats struct{ st apikey.Stats }
+
+func (f fixedStats) Stats() apikey.Stats { return f.st }
+
+// TestSlotWaitsAndPending: the argon2id slot waits and the pending
+// last-used times are reported as Stats has them.
+func TestSlotWaitsAndPending(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
+	src := fixedStats{apikey.Stats{HashWaits: 7, HashTimeouts: 2, PendingUses: 40, LastUseWritten: 3}}
+	reg, err := otelauth.RegisterStats(src, otelauth.Options{MeterProvider: mp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Unregister()
+	got := (&rig{reader: reader}).collect(t)
+	for name, want := range map[string]float64{
+		"keyauth.hash.slot_waits": 7, "keyauth.hash.slot_timeouts": 2,
+		"keyauth.lastused.pending": 40, "keyauth.lastused.written": 3,
+	} {
+		if g, ok := got[name][""]; !ok || g != want {
+			t.Errorf("%s = %v (present %v), want %v", name, g, ok, want)
 		}
 	}
 }
