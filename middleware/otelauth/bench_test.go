@@ -96,25 +96,30 @@ func BenchmarkMetrics(b *testing.B) {
 }
 
 // BenchmarkWrapperOnly isolates the wrapper: an Authenticator that answers
-// at once, bare, wrapped, and wrapped timing every call.
+// at once, bare, wrapped, and wrapped timing every call; then the same
+// for one that also says which path answered (AuthenticatePath, as
+// *apikey.Service does), whose counts and samples are by path too.
 func BenchmarkWrapperOnly(b *testing.B) {
 	p := apikey.Principal{KeyID: "AbCdEfGhIjKl", OrgID: "acme", Permission: apikey.Write}
 	bare := authFunc(func(context.Context, string) (apikey.Principal, error) { return p, nil })
+	barePath := pathAuthFunc(func(context.Context, string) (apikey.Principal, apikey.Path, error) { return p, apikey.PathCached, nil })
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	defer mp.Shutdown(context.Background())
-	wrapped, err := otelauth.WrapAuthenticator(bare, otelauth.Options{MeterProvider: mp})
-	if err != nil {
-		b.Fatal(err)
-	}
-	every, err := otelauth.WrapAuthenticator(bare, otelauth.Options{MeterProvider: mp, DurationEvery: 1})
-	if err != nil {
-		b.Fatal(err)
+	wrap := func(a middleware.Authenticator, every int) middleware.Authenticator {
+		w, err := otelauth.WrapAuthenticator(a, otelauth.Options{MeterProvider: mp, DurationEvery: every})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return w
 	}
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string
 		auth middleware.Authenticator
-	}{{"bare", bare}, {"wrapped", wrapped}, {"wrapped-every", every}} {
+	}{
+		{"bare", bare}, {"wrapped", wrap(bare, 0)}, {"wrapped-every", wrap(bare, 1)},
+		{"path/bare", barePath}, {"path/wrapped", wrap(barePath, 0)}, {"path/wrapped-every", wrap(barePath, 1)},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu0, ok := cpuTime()
@@ -139,5 +144,18 @@ func reportCPU(b *testing.B, cpu0 time.Duration, ok bool) {
 type authFunc func(context.Context, string) (apikey.Principal, error)
 
 func (f authFunc) Authenticate(ctx context.Context, t string) (apikey.Principal, error) {
+	return f(ctx, t)
+}
+
+// pathAuthFunc is an Authenticator with AuthenticatePath; its
+// Authenticate calls the function too.
+type pathAuthFunc func(context.Context, string) (apikey.Principal, apikey.Path, error)
+
+func (f pathAuthFunc) Authenticate(ctx context.Context, t string) (apikey.Principal, error) {
+	p, _, err := f(ctx, t)
+	return p, err
+}
+
+func (f pathAuthFunc) AuthenticatePath(ctx context.Context, t string) (apikey.Principal, apikey.Path, error) {
 	return f(ctx, t)
 }

@@ -61,7 +61,8 @@ func newRigOn(t *testing.T, inner apikey.Store, orgIDs bool, cfg func(*apikey.Co
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := apikey.Config{Store: store, Hash: testHash, Now: r.clock.Now}
+	c := apikey.Config{Store: store, Hash: testHash, Now: r.clock.Now,
+		ColdPath: otelauth.ColdPathSpans(otelauth.Options{TracerProvider: tp, OrgIDInSpans: orgIDs})}
 	cfg(&c)
 	svc, err := apikey.NewService(c)
 	if err != nil {
@@ -166,14 +167,16 @@ func TestMetricsAndSpans(t *testing.T) {
 	got := r.collect(t)
 	st := r.svc.Stats()
 	expect := map[string]map[string]float64{
-		"keyauth.auth.requests": {"ok": 3, "invalid": 2, "revoked": 1},
-		"keyauth.auth.duration": {"ok": 3, "sum:ok": 0.003, "invalid": 2, "sum:invalid": 0.002, "revoked": 1, "sum:revoked": 0.001},
-		"keyauth.hash.runs":     {"": 1},
-		"keyauth.cache.lookups": {"hit": float64(st.CacheHits), "miss": 1},
-		"keyauth.cache.keys":    {"": 1},
-		"keyauth.auth.refusals": {"invalid": 2, "expired": 0, "revoked": 1, "unavailable": 0, "corrupt": 0},
-		"keyauth.feed.polls":    {"ok": 1, "failed": 0},
-		"keyauth.feed.lag":      {"": 0},
+		"keyauth.auth.requests": {"ok,cold": 1, "ok,cached": 2, "invalid,cached": 1, "invalid,none": 1, "revoked,cached": 1, "revoked,cold": 0},
+		"keyauth.auth.duration": {"ok,cold": 1, "sum:ok,cold": 0.001, "ok,cached": 2, "sum:ok,cached": 0.002,
+			"invalid,cached": 1, "invalid,none": 1, "revoked,cached": 1, "sum:revoked,cached": 0.001},
+		"keyauth.lastused.pending": {"": 1},
+		"keyauth.hash.runs":        {"": 1},
+		"keyauth.cache.lookups":    {"hit": float64(st.CacheHits), "miss": 1},
+		"keyauth.cache.keys":       {"": 1},
+		"keyauth.auth.refusals":    {"invalid": 2, "expired": 0, "revoked": 1, "unavailable": 0, "corrupt": 0},
+		"keyauth.feed.polls":       {"ok": 1, "failed": 0},
+		"keyauth.feed.lag":         {"": 0},
 	}
 	if st.CacheHits < 3 {
 		t.Errorf("Stats.CacheHits = %d after two cached passes and a revoked key", st.CacheHits)

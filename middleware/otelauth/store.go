@@ -17,6 +17,9 @@ const (
 	AttrKeyID = attribute.Key("keyauth.key_id")
 	AttrOrgID = attribute.Key("keyauth.org_id") // only with Options.OrgIDInSpans
 	AttrCount = attribute.Key("keyauth.count")  // keys written, changes or events read
+	// AttrOutcome is the outcome of an authentication on a
+	// keyauth.authenticate.cold span (ColdPathSpans).
+	AttrOutcome = attribute.Key("keyauth.outcome")
 )
 
 // WrapStore returns a Store whose every call is a span named
