@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"time"
 )
@@ -157,8 +156,11 @@ func (r *report) notes() []string {
 // loadLine states how busy the machine was.
 func (r *report) loadLine() string {
 	l := fmt.Sprintf("Machine load average (1 min): %.1f when the report started, %.1f when it ended, on %d CPUs", r.LoadStart, r.LoadEnd, r.Machine.CPUs)
-	if math.Max(r.LoadStart, r.LoadEnd) > float64(r.Machine.CPUs) {
+	switch {
+	case r.LoadStart > float64(r.Machine.CPUs):
 		l += "; the machine was shared with other work during this run, so latencies and times are longer, and ratios noisier, than on an idle machine (each scenario's own load range is in its raw output)"
+	case r.LoadEnd > float64(r.Machine.CPUs):
+		l += "; the machine was idle when the report started, and the load at its end is the report's own (the last scenario, churn, runs PostgreSQL, two servers and their clients)"
 	}
 	return l + "."
 }

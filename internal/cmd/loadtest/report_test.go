@@ -276,7 +276,7 @@ func TestRenderReport(t *testing.T) {
 		"| cold burst of 100 | 1 argon2id run, all 200 | 1 argon2id run(s); 200×100 | met |",
 		"go run ./internal/cmd/loadtest churn",
 		"go run ./internal/cmd/loadtest restart",
-		"Machine load average (1 min): 1.5 when the report started, 2.5 when it ended, on 2 CPUs; the machine was shared",
+		"Machine load average (1 min): 1.5 when the report started, 2.5 when it ended, on 2 CPUs; the machine was idle when the report started, and the load at its end is the report's own",
 		"BenchmarkMiddleware/cached-2",
 	} {
 		if !strings.Contains(out, want) {
@@ -285,6 +285,11 @@ func TestRenderReport(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n| "); n != 2+18 {
 		t.Errorf("table has %d lines, want header, separator and 18 goals", n)
+	}
+	busy := fixedReport()
+	busy.LoadStart = 2.5
+	if out := renderReport(busy); !strings.Contains(out, "2.5 when the report started, 2.5 when it ended, on 2 CPUs; the machine was shared with other work") {
+		t.Error("a report started on a busy machine does not say so")
 	}
 }
 
