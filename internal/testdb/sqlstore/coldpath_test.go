@@ -89,7 +89,7 @@ func TestTaglessRowOnEveryDialect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := migrateTo(ctx, s, 1); err != nil {
+		if err := s.MigrateTo(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
 		// Mint a key elsewhere and store its row with version 1's columns.

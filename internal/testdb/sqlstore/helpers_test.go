@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"testing"
 
-	"github.com/driive/keyauth/internal/sqlhook"
 	"github.com/driive/keyauth/internal/testdb"
 	"github.com/driive/keyauth/store/sqlstore"
 )
@@ -20,12 +19,6 @@ import (
 // migrationsDir holds the shipped migration files, the ones teams apply
 // with their own tool (the same bytes sqlstore embeds).
 const migrationsDir = "../../../store/sqlstore/migrations"
-
-// migrateTo applies the migrations up to and including version last, so
-// that a test can build a database as an older release left it.
-func migrateTo(ctx context.Context, s *sqlstore.Store, last int) error {
-	return sqlhook.MigrateTo(ctx, s, last)
-}
 
 // databases are the three dialects with a fresh database each time open is
 // called; test names carry the name.

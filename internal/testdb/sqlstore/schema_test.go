@@ -76,9 +76,11 @@ func TestSchemaOutdated(t *testing.T) {
 					t.Fatal(err)
 				}
 				if found > 0 {
-					if err := migrateTo(ctx, s, found); err != nil {
+					if err := s.MigrateTo(ctx, found); err != nil {
 						t.Fatal(err)
 					}
+				} else if err := s.MigrateTo(ctx, 0); err == nil || !strings.Contains(err.Error(), "versions start at 1") {
+					t.Fatalf("MigrateTo(0) = %v, want an error: versions start at 1", err)
 				}
 				// A fresh Store: the one that migrated knows its schema.
 				s, _ = sqlstore.New(db, dialect)

@@ -131,7 +131,7 @@ func TestMigrationKeepsExistingRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := migrateTo(ctx, s, 1); err != nil {
+		if err := s.MigrateTo(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
 		old := []apikey.Record{seedRecord("org", 1), seedRecord("org", 2)}
