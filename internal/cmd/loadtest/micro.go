@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"math/rand/v2"
 	"os/exec"
 	"sort"
 	"strconv"
@@ -131,4 +132,31 @@ func sha256Nanos() float64 {
 		}
 	})
 	return float64(r.T.Nanoseconds()) / float64(r.N)
+}
+
+// memoryReadNanos measures one dependent read at a random place in a
+// 160 MiB buffer (a pointer chase along one random cycle, Sattolo's
+// shuffle): what a cache insert at a million keys waits for when its
+// reads miss every CPU cache, TLB misses included.
+func memoryReadNanos() float64 {
+	const n = 40 << 20 // uint32s: 160 MiB
+	next := make([]uint32, n)
+	for i := range next {
+		next[i] = uint32(i) // #nosec G115 -- i < n < 2^32
+	}
+	for i := n - 1; i > 0; i-- {
+		j := rand.IntN(i) // Sattolo: j < i, so the permutation is one cycle
+		next[i], next[j] = next[j], next[i]
+	}
+	const steps = 2_000_000
+	p := uint32(0)
+	start := time.Now()
+	for range steps {
+		p = next[p]
+	}
+	d := time.Since(start)
+	if p == n { // never: keeps the chase from being optimised away
+		return 0
+	}
+	return float64(d.Nanoseconds()) / steps
 }

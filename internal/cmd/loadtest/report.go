@@ -20,6 +20,9 @@ type report struct {
 	MicroErr string // why it failed, if it did
 	Micro    map[string]benchResult
 	SHA256   float64 // ns for one SHA-256 of a key
+	// MemoryRead is ns for one dependent read that misses every CPU
+	// cache (memoryReadNanos).
+	MemoryRead float64
 
 	Throughput *throughputResult
 	Cold       *coldBurstResult
@@ -85,6 +88,7 @@ func runReport(ctx context.Context, env *environment, out io.Writer) error {
 		}
 		r.Micro = parseBench(r.MicroOut)
 		r.SHA256 = sha256Nanos()
+		r.MemoryRead = memoryReadNanos()
 		fmt.Fprint(out, r.MicroOut)
 	}
 	step := func(name string, f func() (interface{ print(io.Writer) }, error)) {

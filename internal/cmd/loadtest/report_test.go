@@ -348,3 +348,14 @@ func TestHandTail(t *testing.T) {
 		t.Fatalf("regenerated twice:\n%s", twice)
 	}
 }
+
+// TestMemoryReadNanos: the chase measures something: a positive time per
+// read, more than a read that hits a CPU cache could take.
+func TestMemoryReadNanos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates 160 MiB")
+	}
+	if ns := memoryReadNanos(); ns < 1 {
+		t.Errorf("one read from memory: %.2f ns, want at least 1 ns", ns)
+	}
+}
