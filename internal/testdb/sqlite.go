@@ -27,6 +27,14 @@ func SQLiteDSN(t testing.TB) (string, *sql.DB) {
 		t.Fatalf("testdb: opening SQLite database: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	// Create the file now, in WAL mode: switching a new database's journal
+	// to WAL takes an exclusive lock that SQLite does not wait for (no
+	// busy timeout), so pools that open the DSN at once, each switching,
+	// could fail with "database is locked". Once the file is in WAL mode,
+	// the pragma changes nothing and takes no lock.
+	if err := db.Ping(); err != nil {
+		t.Fatalf("testdb: creating SQLite database: %v", err)
+	}
 	return dsn, db
 }
 
