@@ -145,7 +145,7 @@ func memoryReadNanos() float64 {
 		next[i] = uint32(i) // #nosec G115 -- i < n < 2^32
 	}
 	for i := n - 1; i > 0; i-- {
-		j := rand.IntN(i) // Sattolo: j < i, so the permutation is one cycle
+		j := rand.IntN(i) // #nosec G404 -- a benchmark shuffle, no secret. Sattolo: j < i, so the permutation is one cycle
 		next[i], next[j] = next[j], next[i]
 	}
 	const steps = 2_000_000
