@@ -422,30 +422,53 @@ func (c *cache) unwritten() ([]Use, []pendingUse) {
 		sh := &c.shards[i]
 		sh.mu.RLock()
 		for _, rs := range sh.ring {
-			e := rs.e
-			if lu := e.lastUsed.Load(); lu > e.flushed.Load() {
-				uses = append(uses, Use{ID: e.id(), At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
-				marks = append(marks, pendingUse{e, lu})
+			if lu, ok := rs.e.unflushed(); ok {
+				uses = append(uses, Use{ID: rs.e.id(), At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
+				marks = append(marks, pendingUse{rs.e, lu})
 			}
 		}
 		sh.mu.RUnlock()
 	}
+	c.eachEvictedUse(func(id string, lu int64) {
+		uses = append(uses, Use{ID: id, At: time.Unix(0, lu).UTC().Truncate(time.Microsecond)})
+		marks = append(marks, pendingUse{nil, lu})
+	})
+	return uses, marks
+}
+
+// unflushed returns e's last-used time, and whether it is newer than what
+// was written to the store.
+func (e *entry) unflushed() (int64, bool) {
+	lu := e.lastUsed.Load()
+	return lu, lu > e.flushed.Load()
+}
+
+// eachEvictedUse calls f for each last-used time kept for an evicted key
+// that no cached entry's time covers: with the cached entries' unflushed
+// times, what the next Flush writes. It must not be called under a shard
+// lock.
+func (c *cache) eachEvictedUse(f func(id string, lu int64)) {
 	// Copied first: the shard locks are taken before pendingMu elsewhere.
 	c.pendingMu.Lock()
-	pending := make([]Use, 0, len(c.pending))
+	if len(c.pending) == 0 {
+		c.pendingMu.Unlock()
+		return
+	}
+	type use struct {
+		id string
+		lu int64
+	}
+	evicted := make([]use, 0, len(c.pending))
 	for id, lu := range c.pending {
-		pending = append(pending, Use{ID: id, At: time.Unix(0, lu)})
+		evicted = append(evicted, use{id, lu})
 	}
 	c.pendingMu.Unlock()
-	for _, u := range pending {
-		lu := u.At.UnixNano()
-		if e := c.get(u.ID); e != nil && e.lastUsed.Load() >= lu {
-			continue // the live entry's time covers it
+	for _, u := range evicted {
+		if e := c.get(u.id); e != nil && e.lastUsed.Load() >= u.lu {
+			continue // the cached entry's time covers it
 		}
-		uses = append(uses, Use{ID: u.ID, At: u.At.UTC().Truncate(time.Microsecond)})
-		marks = append(marks, pendingUse{nil, lu})
+		f(u.id, u.lu)
 	}
-	return uses, marks
 }
 
 // written marks what unwritten returned as stored.
