@@ -46,7 +46,9 @@ func (s *Service) mintAndStore(ctx context.Context, k Key, save func(Record) err
 		if err := s.acquire(ctx, 0); err != nil {
 			return Key{}, Secret{}, err
 		}
-		hash, err := hashKey(token, s.cfg.Hash)
+		m := s.mem.get()
+		hash, err := hashKey(m, token, s.cfg.Hash)
+		s.mem.put(m)
 		s.release()
 		if err != nil {
 			return Key{}, Secret{}, fmt.Errorf("apikey: hashing a new key: %w", err)

@@ -1,6 +1,10 @@
 package apikey
 
-import "context"
+import (
+	"context"
+
+	"github.com/driive/keyauth/apikey/internal/argon2"
+)
 
 // CheckHash exposes the stored-hash validator to the black-box tests.
 func CheckHash(encoded string) (HashParams, error) { return checkHash(encoded) }
@@ -24,3 +28,18 @@ func HoldHashSlot(ctx context.Context, s *Service) (release func(), err error) {
 
 // HashSlotsInUse reports how many argon2id slots of s are taken.
 func HashSlotsInUse(s *Service) int { return len(s.slots) }
+
+// KeptHashMemory reports the argon2id working memories s keeps between
+// runs, and their total size in KiB. No run may be in progress.
+func KeptHashMemory(s *Service) (count, kib int) {
+	var kept []*argon2.Memory
+	for len(s.mem.free) > 0 {
+		m := <-s.mem.free
+		kept = append(kept, m)
+		kib += m.Size()
+	}
+	for _, m := range kept {
+		s.mem.free <- m
+	}
+	return len(kept), kib
+}

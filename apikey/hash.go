@@ -1,11 +1,14 @@
 package apikey
 
 import (
+	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 
 	"github.com/alexedwards/argon2id"
-	"golang.org/x/crypto/argon2"
+
+	"github.com/driive/keyauth/apikey/internal/argon2"
 )
 
 // HashParams are the argon2id parameters for new keys. The zero value of
@@ -70,12 +73,22 @@ func (p HashParams) validate() error {
 	return nil
 }
 
-// hashKey returns the encoded argon2id hash of token.
-func hashKey(token string, p HashParams) (string, error) {
-	return argon2id.CreateHash(token, &argon2id.Params{
-		Memory: p.Memory, Iterations: p.Iterations, Parallelism: p.Parallelism,
-		SaltLength: p.SaltLength, KeyLength: p.KeyLength,
-	})
+// hashKey returns the encoded argon2id hash of token, computed in m, in
+// the form argon2id.CreateHash writes.
+func hashKey(m *argon2.Memory, token string, p HashParams) (string, error) {
+	salt := make([]byte, p.SaltLength)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := m.IDKey([]byte(token), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
+	return encodeHash(p, salt, key), nil
+}
+
+// encodeHash is the encoded form of an argon2id hash: the PHC string
+// format, as argon2id.CreateHash writes it.
+func encodeHash(p HashParams, salt, key []byte) string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Iterations, p.Parallelism,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
 // checkHash validates an encoded hash without running argon2id: it must be
@@ -99,20 +112,19 @@ func checkHash(encoded string) (HashParams, error) {
 	// DecodeHash reads numbers with Sscanf, which accepts leading zeros,
 	// signs and trailing text, and its base64 decoder skips newlines; only
 	// the exact text argon2id.CreateHash writes is accepted.
-	canonical := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Iterations, p.Parallelism,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
-	if encoded != canonical {
+	if encoded != encodeHash(p, salt, key) {
 		return HashParams{}, fmt.Errorf("%w: not in canonical form", ErrCorruptHash)
 	}
 	return p, nil
 }
 
-// verifyHash runs argon2id: the caller has already passed encoded through
-// checkHash. The comparison is constant-time.
-func verifyHash(token, encoded string) (bool, error) {
-	ok, err := argon2id.ComparePasswordAndHash(token, encoded)
+// verifyHash runs argon2id in m: the caller has already passed encoded
+// through checkHash. The comparison is constant-time.
+func verifyHash(m *argon2.Memory, token, encoded string) (bool, error) {
+	ap, salt, key, err := argon2id.DecodeHash(encoded)
 	if err != nil {
 		return false, fmt.Errorf("%w: cannot decode", ErrCorruptHash)
 	}
-	return ok, nil
+	other := m.IDKey([]byte(token), salt, ap.Iterations, ap.Memory, ap.Parallelism, ap.KeyLength)
+	return subtle.ConstantTimeCompare(key, other) == 1, nil
 }

@@ -22,6 +22,7 @@ type Service struct {
 	cache *cache        // verified keys (cache.go)
 	reads *readCache    // what the store said about ids lately (reads.go)
 	slots chan struct{} // argon2id runs in progress (slots.go)
+	mem   *hashMemory   // their working memory (hashmem.go)
 	// readFlight collapses concurrent store reads of one id; hashFlight
 	// concurrent argon2id runs for one key text.
 	readFlight, hashFlight singleflight.Group
@@ -58,6 +59,7 @@ func NewService(cfg Config) (*Service, error) {
 		cache:  newCache(cfg.CacheSize),
 		reads:  newReadCache(min(keepRead, int64(cfg.MaxStaleness))),
 		slots:  make(chan struct{}, cfg.MaxConcurrentHashes),
+		mem:    newHashMemory(cfg.MaxConcurrentHashes, cfg.Hash.Memory),
 		closed: make(chan struct{}),
 	}, nil
 }
