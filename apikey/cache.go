@@ -193,15 +193,20 @@ type shard struct {
 // reading the victim first (cache.insert).
 type ringSlot struct {
 	e  *entry
-	fp uint32
+	fp uint16
 }
 
 // shardsFor picks the number of shards for a cache of size keys: a power
 // of two, at most 256, with at least 256 keys per shard so that each
-// shard's CLOCK sees enough keys to approximate LRU.
+// shard's CLOCK sees enough keys to approximate LRU; and more than 256 if
+// a shard would otherwise hold more than its index can (maxShardKeys,
+// with the quarter more a shard may get, see newCache).
 func shardsFor(size int) int {
 	n := 1
 	for n < 256 && n*2*256 <= size {
+		n *= 2
+	}
+	for size/n+size/n/4+2 > maxShardKeys {
 		n *= 2
 	}
 	return n
@@ -209,7 +214,7 @@ func shardsFor(size int) int {
 
 func newCache(size int) *cache {
 	n := shardsFor(size)
-	c := &cache{seed: maphash.MakeSeed(), shards: make([]shard, n), mask: uint64(n - 1), size: size, pending: make(map[string]int64)} // #nosec G115 -- n is 1 to 256
+	c := &cache{seed: maphash.MakeSeed(), shards: make([]shard, n), mask: uint64(n - 1), size: size, pending: make(map[string]int64)} // #nosec G115 -- n is a power of two at most size
 	for i := range c.shards {
 		sh := &c.shards[i]
 		// Ids spread unevenly: a shard may hold a quarter more than its
@@ -227,7 +232,7 @@ func newCache(size int) *cache {
 	return c
 }
 
-func (c *cache) shard(id string) (*shard, uint32) {
+func (c *cache) shard(id string) (*shard, uint16) {
 	h := maphash.String(c.seed, id)
 	return &c.shards[h&c.mask], fingerprint(h)
 }
@@ -260,6 +265,11 @@ type eviction struct {
 func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, eviction) {
 	id := e.id()
 	sh, fp := c.shard(id)
+	// The new id's slot is the one read of an insert that no earlier
+	// insert could start (see prefetchVictim): start it before the lock.
+	// Slots are not moved or freed, so the address stays valid; what the
+	// slot holds is read again under the lock.
+	prefetchSlot(&sh.index[uint32(fp)&sh.imask])
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.epoch != epoch {
@@ -274,7 +284,7 @@ func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, evictio
 		return e, true, eviction{}
 	}
 	if len(sh.ring) < sh.max && (c.n.Load() < int64(c.size) || len(sh.ring) == 0) {
-		sh.index[at] = slot{fp: fp, pos: int32(len(sh.ring))} // #nosec G115 -- a shard holds at most CacheSize entries
+		sh.index[at] = slot{fp: fp, pos: uint16(len(sh.ring))} // #nosec G115 -- a shard holds at most maxShardKeys entries
 		sh.ring = append(sh.ring, ringSlot{e, fp})
 		c.n.Add(1)
 		return e, true, eviction{}
@@ -286,11 +296,12 @@ func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, evictio
 		sh.advance()
 	}
 	// In a large cache the new id's slot (found above), the victim and the
-	// victim's slot are each a read from memory. The victim's slot is
-	// found from the ring's fingerprint, not from the victim, so the three
-	// reads are independent and the CPU overlaps them; markEvicted, a
-	// locked instruction, then waits for all three at once instead of
-	// each in turn.
+	// victim's slot are each a read from memory. The last two were
+	// started by the shard's previous eviction (prefetchVictim), and the
+	// first before the lock. The victim's slot is found from the ring's
+	// fingerprint, not from the victim, so the reads are independent;
+	// markEvicted, a locked instruction, waits for all of them at once
+	// instead of each in turn.
 	pos := sh.hand
 	victim := sh.ring[pos].e
 	vat := sh.slotOf(pos)
@@ -298,14 +309,27 @@ func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, evictio
 	sh.unindex(vat)
 	sh.ring[pos] = ringSlot{e, fp}
 	sh.advance()
+	sh.prefetchVictim()
 	// The removal may have moved the free slot.
 	at, _ = sh.find(id, fp)
-	sh.index[at] = slot{fp: fp, pos: int32(pos)} // #nosec G115 -- as above
+	sh.index[at] = slot{fp: fp, pos: uint16(pos)} // #nosec G115 -- as above
 	c.evictions.Add(1)
 	if ev.recent {
 		c.recentEvictions.Add(1)
 	}
 	return e, true, ev
+}
+
+// prefetchVictim starts reading the entry under the clock hand and the
+// start of its index slot's probe: the shard's next insert evicts it,
+// unless a request uses it first. In a cache of a million keys those two
+// reads miss every CPU cache; started now, they are done by the time the
+// next insert, some hundreds of inserts into other shards later, needs
+// them. A prefetch is a hint: it changes nothing the program computes.
+func (sh *shard) prefetchVictim() {
+	rs := sh.ring[sh.hand]
+	prefetchEntry(rs.e)
+	prefetchSlot(&sh.index[uint32(rs.fp)&sh.imask])
 }
 
 // advance moves the clock hand to the next ring position.

@@ -3,6 +3,7 @@ package apikey
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -136,6 +137,34 @@ func TestShardsFor(t *testing.T) {
 		}
 		if total < size || n > 1 && total > size+size/4+n {
 			t.Errorf("size %d: shards hold up to %d", size, total)
+		}
+	}
+	// Past a few million keys, shards are added so that each shard's index
+	// fits its 16-bit fields. (The caches themselves are too large to
+	// build here; newCache computes each shard's room as below.)
+	for size, want := range map[int]int{6_000_000: 256, 7_000_000: 512, 10_000_000: 512, 100_000_000: 4096, math.MaxInt32: 131072} {
+		n := shardsFor(size)
+		if n != want {
+			t.Errorf("shardsFor(%d) = %d, want %d", size, n, want)
+		}
+		if room := size/n + 1 + (size/n+1)/4; room > maxShardKeys {
+			t.Errorf("size %d: a shard may hold %d keys, more than %d", size, room, maxShardKeys)
+		}
+	}
+}
+
+// An index slot is 4 bytes, and a shard's index stays within what its
+// 16-bit fields address.
+func TestIndexSlot(t *testing.T) {
+	if got := unsafe.Sizeof(slot{}); got != 4 {
+		t.Errorf("a slot is %d bytes, want 4", got)
+	}
+	if _, mask := newIndex(maxShardKeys); mask != maxIndexSlots-1 {
+		t.Errorf("the index for %d keys has mask %#x, want %#x", maxShardKeys, mask, maxIndexSlots-1)
+	}
+	for _, h := range []uint64{0, 1 << 31, 0xFFFF_0000_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF} {
+		if fingerprint(h) == 0 {
+			t.Errorf("fingerprint(%#x) = 0, which marks an empty slot", h)
 		}
 	}
 }
