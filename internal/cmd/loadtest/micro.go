@@ -135,11 +135,13 @@ func sha256Nanos() float64 {
 }
 
 // memoryReadNanos measures one dependent read at a random place in a
-// 160 MiB buffer (a pointer chase along one random cycle, Sattolo's
-// shuffle): what a cache insert at a million keys waits for when its
-// reads miss every CPU cache, TLB misses included.
-func memoryReadNanos() float64 {
-	const n = 40 << 20 // uint32s: 160 MiB
+// buffer of mib MiB (a pointer chase along one random cycle, Sattolo's
+// shuffle): at 160 MiB, a read that misses every CPU cache, TLB misses
+// included; at 16 MiB, a read from a table the size of a million-key
+// cache's index (apikey/cacheindex.go), which is what an insert into such
+// a cache cannot start before it is called.
+func memoryReadNanos(mib int) float64 {
+	n := mib << 18 // uint32s
 	next := make([]uint32, n)
 	for i := range next {
 		next[i] = uint32(i) // #nosec G115 -- i < n < 2^32
@@ -155,7 +157,7 @@ func memoryReadNanos() float64 {
 		p = next[p]
 	}
 	d := time.Since(start)
-	if p == n { // never: keeps the chase from being optimised away
+	if int(p) == n { // never: keeps the chase from being optimised away
 		return 0
 	}
 	return float64(d.Nanoseconds()) / steps

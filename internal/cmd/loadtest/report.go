@@ -21,8 +21,9 @@ type report struct {
 	Micro    map[string]benchResult
 	SHA256   float64 // ns for one SHA-256 of a key
 	// MemoryRead is ns for one dependent read that misses every CPU
-	// cache (memoryReadNanos).
-	MemoryRead float64
+	// cache (memoryReadNanos over 160 MiB); IndexRead, for one from a
+	// 16 MiB table, the size of a million-key cache's index.
+	MemoryRead, IndexRead float64
 
 	Throughput *throughputResult
 	Cold       *coldBurstResult
@@ -88,7 +89,8 @@ func runReport(ctx context.Context, env *environment, out io.Writer) error {
 		}
 		r.Micro = parseBench(r.MicroOut)
 		r.SHA256 = sha256Nanos()
-		r.MemoryRead = memoryReadNanos()
+		r.MemoryRead = memoryReadNanos(160)
+		r.IndexRead = memoryReadNanos(16)
 		fmt.Fprint(out, r.MicroOut)
 	}
 	step := func(name string, f func() (interface{ print(io.Writer) }, error)) {
