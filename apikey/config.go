@@ -28,7 +28,7 @@ type Config struct {
 	Now func() time.Time
 
 	// CacheSize caps the number of verified keys remembered in memory, at
-	// about 170-180 bytes each (see BENCHMARKS.md). Default 100,000. When it is
+	// about 160-170 bytes each (see BENCHMARKS.md). Default 100,000. When it is
 	// full, a key not used lately is forgotten and its next request runs
 	// argon2id again: keep it above the number of keys in use, or every
 	// request of the keys beyond it costs an argon2id run. Stats counts the
