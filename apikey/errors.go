@@ -75,7 +75,7 @@ func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgum
 // keys arrive at once) and goes on after the request gave up, so a retry
 // after RetryAfter should find the key verified. It matches
 // ErrUnavailable with errors.Is; the middleware sends RetryAfter, rounded
-// up to whole seconds, as the Retry-After header.
+// down to whole seconds, as the Retry-After header.
 type UnavailableError struct {
 	// RetryAfter is the Service's estimate of when the key's run will be
 	// done, from now: the runs queued ahead of it over the slots, times

@@ -13,4 +13,3 @@ func prefetchEntry(e *entry)
 //
 //go:noescape
 func prefetchSlot(s *slot)
-

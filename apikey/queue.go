@@ -43,8 +43,8 @@ func (q *runQueue) ran(d time.Duration) {
 // wait estimates how long the queued run for d has left before it is
 // done: the runs waiting ahead of it, over the slots, times one run, and
 // half a run for the runs in progress (on average half done) plus its own
-// run less what the rounding of Retry-After to whole seconds adds. It
-// leans early on purpose: a retry that comes before the run ends waits
+// run. The middleware rounds it down to whole seconds. It leans early on
+// purpose: a retry that comes before the run ends waits
 // for it within HashWait and is answered the moment it is done, while one
 // that comes late adds its lateness to the client's wait. ok is false when
 // there is nothing to go on (no queued run for d, or no run measured yet).

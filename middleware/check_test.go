@@ -321,16 +321,17 @@ func TestSchemaOutdated(t *testing.T) {
 }
 
 // TestRetryAfterFromService: when the Service says when the key will be
-// ready (its argon2id run is queued), Retry-After says that, rounded up to
-// whole seconds, instead of Config.RetryAfter; a bare ErrUnavailable gets
+// ready (its argon2id run is queued), Retry-After says that, rounded down
+// to whole seconds (a retry that comes early is held until the run ends),
+// instead of Config.RetryAfter; a bare ErrUnavailable gets
 // Config.RetryAfter.
 func TestRetryAfterFromService(t *testing.T) {
 	for _, tc := range []struct {
 		err  error
 		want string
 	}{
-		{&apikey.UnavailableError{RetryAfter: 7200 * time.Millisecond, Reason: "queued"}, "8"},
-		{&apikey.UnavailableError{RetryAfter: 300 * time.Millisecond, Reason: "queued"}, "1"},
+		{&apikey.UnavailableError{RetryAfter: 7200 * time.Millisecond, Reason: "queued"}, "7"},
+		{&apikey.UnavailableError{RetryAfter: 300 * time.Millisecond, Reason: "queued"}, "0"},
 		{fmt.Errorf("wrapped: %w", &apikey.UnavailableError{RetryAfter: 3 * time.Second}), "3"},
 		{&apikey.UnavailableError{Reason: "no estimate"}, "5"},
 		{apikey.ErrUnavailable, "5"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/driive/keyauth/apikey"
@@ -25,9 +26,10 @@ type Refusal struct {
 	// when it carries none (404, 500, 503).
 	Challenge string
 	// RetryAfter is what the Retry-After header says on a 503, 0
-	// otherwise: Config.RetryAfter, or, when the Authenticator's error is
-	// an [*apikey.UnavailableError] (the key's argon2id run is queued), its
-	// estimate of when the key will be ready; in whole seconds, rounded up.
+	// otherwise: Config.RetryAfter, rounded up to whole seconds, or, when
+	// the Authenticator's error is an [*apikey.UnavailableError] (the
+	// key's argon2id run is queued), its estimate of when the key will be
+	// ready, rounded down (0 when the run is less than a second away).
 	RetryAfter time.Duration
 	// Detail is the problem's human-readable explanation, the same for
 	// every request with this Code. It never holds request data.
@@ -61,11 +63,15 @@ func (m *Middleware) refusal(p *problem, res Result) *Refusal {
 
 // retryAfterFor is the Retry-After of a 503 caused by err, as a duration
 // and as the header's text: Config.RetryAfter, unless the Service said
-// when the key will be ready.
+// when the key will be ready. That estimate is rounded down: a retry that
+// comes before the key's run ends is held until it ends (the Service's
+// HashWait is longer than the second rounding can take off), while one
+// rounded up would come after it, up to a second late.
 func (m *Middleware) retryAfterFor(err error) (time.Duration, string) {
 	var ue *apikey.UnavailableError
 	if errors.As(err, &ue) && ue.RetryAfter > 0 {
-		return wholeSeconds(ue.RetryAfter), retryAfterHeader(ue.RetryAfter)
+		d := ue.RetryAfter.Truncate(time.Second)
+		return d, strconv.FormatInt(int64(d/time.Second), 10)
 	}
 	return m.retryAfterDur, m.retryAfter
 }

@@ -6,9 +6,11 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
@@ -87,13 +89,23 @@ func TestGRPC(t *testing.T) {
 				t.Fatalf("error = %v, want %s with code %s", err, c.status, c.code)
 			}
 			var info *errdetails.ErrorInfo
+			var retry *errdetails.RetryInfo
 			for _, d := range st.Details() {
-				if i, ok := d.(*errdetails.ErrorInfo); ok {
-					info = i
+				switch d := d.(type) {
+				case *errdetails.ErrorInfo:
+					info = d
+				case *errdetails.RetryInfo:
+					retry = d
 				}
 			}
 			if info == nil || info.Reason != c.code || info.Domain != grpcauth.Domain {
 				t.Errorf("details = %v, want ErrorInfo %s", st.Details(), c.code)
+			}
+			// An unavailable answer says when to retry (the middleware's
+			// default Retry-After, 2 s); no other answer does.
+			if unavailable := st.Code() == codes.Unavailable; unavailable != (retry != nil) ||
+				retry != nil && retry.GetRetryDelay().AsDuration() != 2*time.Second {
+				t.Errorf("%s: details = %v, want a RetryInfo of 2s only on Unavailable", st.Code(), st.Details())
 			}
 			for _, k := range []string{e.write, e.read, e.other, e.cold} {
 				if strings.Contains(err.Error(), k) {

@@ -38,7 +38,7 @@ func message(ref *middleware.Refusal) string {
 // details are the refusal's error details.
 func details(ref *middleware.Refusal) []proto.Message {
 	ds := []proto.Message{&errdetails.ErrorInfo{Reason: ref.Code, Domain: Domain}}
-	if ref.RetryAfter > 0 {
+	if ref.Status == http.StatusServiceUnavailable {
 		ds = append(ds, &errdetails.RetryInfo{RetryDelay: durationpb.New(ref.RetryAfter)})
 	}
 	return ds
