@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -51,7 +50,7 @@ func builtBinary(t *testing.T) string {
 	return killBin
 }
 
-// TestKillDuringKeyCreation kills `keys create` at random moments of its
+// TestKillDuringKeyCreation kills `keys create` at moments spread over its
 // run, on every database: afterwards every stored key is whole (id, org,
 // prefix, permission and an argon2id hash), every key a finished command
 // printed is stored, `keys list` works, and a server starts on the
@@ -65,24 +64,34 @@ func TestKillDuringKeyCreation(t *testing.T) {
 			cmd.Env = cleanEnv()
 			return cmd
 		}
-		// One whole run migrates the database and tells how long a run
-		// takes, so that the kills spread over all of it.
-		start := time.Now()
+		// The first run migrates the database; the second, a whole run
+		// on a migrated one, tells how long a run takes, so that the
+		// kills spread over all of it and a little past it (some runs
+		// finish): the i-th of n is sent i/n of 1.25 runs after its
+		// start. The first is sent at once, before the command can have
+		// done anything, so that at least one run is killed whatever the
+		// machine's speed.
 		first, err := create(0).Output()
 		if err != nil {
 			t.Fatalf("keys create: %v", err)
 		}
+		start := time.Now()
+		second, err := create(1).Output()
+		if err != nil {
+			t.Fatalf("keys create: %v", err)
+		}
 		took := time.Since(start)
-		printed := []string{strings.TrimSpace(string(first))}
+		printed := []string{strings.TrimSpace(string(first)), strings.TrimSpace(string(second))}
 		killed := 0
-		for i := 1; i <= 16; i++ {
-			cmd := create(i)
+		const n = 16
+		for i := range n {
+			cmd := create(2 + i)
 			var out strings.Builder
 			cmd.Stdout = &out
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Duration(rand.Int64N(int64(took + took/4))))
+			time.Sleep((took + took/4) * time.Duration(i) / n)
 			cmd.Process.Signal(syscall.SIGKILL)
 			err := cmd.Wait()
 			if err == nil {
@@ -93,7 +102,7 @@ func TestKillDuringKeyCreation(t *testing.T) {
 			}
 			killed++
 		}
-		t.Logf("one run took %v; %d of 16 runs killed", took.Round(time.Millisecond), killed)
+		t.Logf("one run took %v; %d of %d runs killed", took.Round(time.Millisecond), killed, n)
 		if killed == 0 {
 			t.Fatal("no run was killed: the test proves nothing")
 		}
