@@ -243,7 +243,7 @@ func (s *Service) verify(ctx context.Context, token string, d digest, r *read, q
 	start := monoNow()
 	m := s.mem.get()
 	ok, err := verifyHash(m, token, r.rec.Hash)
-	s.mem.put(m)
+	s.mem.put(m, s.clock.nanos())
 	s.release()
 	s.queue.ran(time.Duration(monoNow() - start))
 	s.stats.hashRuns.Add(1)

@@ -48,7 +48,7 @@ func (s *Service) mintAndStore(ctx context.Context, k Key, save func(Record) err
 		}
 		m := s.mem.get()
 		hash, err := hashKey(m, token, s.cfg.Hash)
-		s.mem.put(m)
+		s.mem.put(m, s.clock.nanos())
 		s.release()
 		if err != nil {
 			return Key{}, Secret{}, fmt.Errorf("apikey: hashing a new key: %w", err)

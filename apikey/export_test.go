@@ -1,10 +1,6 @@
 package apikey
 
-import (
-	"context"
-
-	"github.com/driive/keyauth/apikey/internal/argon2"
-)
+import "context"
 
 // CheckHash exposes the stored-hash validator to the black-box tests.
 func CheckHash(encoded string) (HashParams, error) { return checkHash(encoded) }
@@ -30,16 +26,16 @@ func HoldHashSlot(ctx context.Context, s *Service) (release func(), err error) {
 func HashSlotsInUse(s *Service) int { return len(s.slots) }
 
 // KeptHashMemory reports the argon2id working memories s keeps between
-// runs, and their total size in KiB. No run may be in progress.
+// runs, and their total size in KiB.
 func KeptHashMemory(s *Service) (count, kib int) {
-	var kept []*argon2.Memory
-	for len(s.mem.free) > 0 {
-		m := <-s.mem.free
-		kept = append(kept, m)
-		kib += m.Size()
+	s.mem.mu.Lock()
+	defer s.mem.mu.Unlock()
+	for _, k := range s.mem.free {
+		kib += k.m.Size()
 	}
-	for _, m := range kept {
-		s.mem.free <- m
-	}
-	return len(kept), kib
+	return len(s.mem.free), kib
 }
+
+// TrimHashMemory is what Run does every FlushInterval to the kept argon2id
+// memory, at s's clock.
+func TrimHashMemory(s *Service) { s.mem.trim(s.clock.nanos()) }

@@ -109,6 +109,7 @@ func (s *Service) flushLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			s.mem.trim(s.clock.nanos())
 			cctx, cancel := context.WithTimeout(ctx, s.cfg.FlushInterval)
 			err := s.Flush(cctx)
 			cancel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/driive/keyauth/apikey"
 )
@@ -67,4 +68,32 @@ func TestHashMemoryIsKeptPerSlot(t *testing.T) {
 		t.Fatalf("HashRuns = %d after a forged key for a tagless row, want %d", got, runs+1)
 	}
 	mustAuth(t, o, tok)
+}
+
+// Run's trim drops the kept memory a minute after its last use, at the
+// Service's clock, and the next run keeps its own again.
+func TestHashMemoryIsDroppedWhenIdle(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, tok := e.key("acme")
+	o := e.sibling()
+	mustAuth(t, o, tok)
+	if n, _ := apikey.KeptHashMemory(o.svc); n != 1 {
+		t.Fatalf("after one verification: %d memories kept, want 1", n)
+	}
+	e.clock.Advance(59 * time.Second)
+	apikey.TrimHashMemory(o.svc)
+	if n, _ := apikey.KeptHashMemory(o.svc); n != 1 {
+		t.Fatalf("59 s after its last use: %d memories kept, want 1", n)
+	}
+	e.clock.Advance(2 * time.Second)
+	apikey.TrimHashMemory(o.svc)
+	if n, kib := apikey.KeptHashMemory(o.svc); n != 0 || kib != 0 {
+		t.Fatalf("61 s after its last use: %d memories kept (%d KiB), want none", n, kib)
+	}
+	_, tok2 := e.key("acme")
+	mustAuth(t, o, tok2)
+	if n, kib := apikey.KeptHashMemory(o.svc); n != 1 || kib != int(fastHash.Memory) {
+		t.Fatalf("after the next verification: %d memories kept (%d KiB), want 1 of %d KiB", n, kib, fastHash.Memory)
+	}
 }
