@@ -8,7 +8,7 @@ package apikey
 // forever (a Go map under the same churn fills with tombstones and its
 // probes grow until it rehashes).
 //
-// The table is small on purpose: 8-16 bytes per key. In a cache of a
+// The table is small on purpose: 10-20 bytes per key. In a cache of a
 // million keys, the slot of a new id is a read no CPU cache holds
 // beforehand, and the smaller the table, the more of it the last-level
 // cache keeps.
