@@ -12,6 +12,7 @@ package apikey
 // million keys, the slot of a new id is a read no CPU cache holds
 // beforehand, and the smaller the table, the more of it the last-level
 // cache keeps.
+//
 // The hash bits kept pick the slot a key's probe starts at (its home), so
 // a deletion finds every slot's home without reading its entry; the rest
 // of them, and the entry's own id, tell apart keys with the same home.

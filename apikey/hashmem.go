@@ -12,7 +12,7 @@ import (
 // then touches only memory it has touched before, instead of 19 MiB the
 // heap must find, and perhaps grow for, and fault in page by page; under a
 // flood of other requests that was what made some first verifications
-// take three times as long as the rest.
+// take two to three times as long as the rest.
 //
 // What is kept is bounded twice. Each memory is at most the size of
 // Config.Hash's (a run for a key hashed with more memory grows its own,

@@ -44,9 +44,9 @@ func (q *runQueue) ran(d time.Duration) {
 // done: the runs waiting ahead of it, over the slots, times one run, and
 // half a run for the runs in progress (on average half done) plus its own
 // run. The middleware rounds it down to whole seconds. It leans early on
-// purpose: a retry that comes before the run ends waits
-// for it within HashWait and is answered the moment it is done, while one
-// that comes late adds its lateness to the client's wait. ok is false when
+// purpose: a retry that comes before the run ends waits for it within
+// HashWait and is answered the moment it is done, while one that comes
+// late adds its lateness to the client's wait. ok is false when
 // there is nothing to go on (no queued run for d, or no run measured yet).
 func (q *runQueue) wait(d digest, slots int) (time.Duration, bool) {
 	v, ok := q.tickets.Load(d)

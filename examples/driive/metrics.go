@@ -95,7 +95,7 @@ func newMetricsEndpoint(svc *apikey.Service, addr string, log *slog.Logger) (*me
 	}
 	m := &metricsEndpoint{Provider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))}
 	// Neither key text nor organization ids become labels: otelauth
-	// labels by outcome and result only.
+	// labels by outcome, path and result only.
 	if m.stats, err = otelauth.RegisterStats(svc, otelauth.Options{MeterProvider: m.Provider}); err != nil {
 		return nil, errors.Join(fmt.Errorf("metrics: %w", err), m.Close(context.Background()))
 	}

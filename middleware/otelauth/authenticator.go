@@ -34,7 +34,9 @@ var outcomeNames = [...]string{
 }
 
 // pathNames are the values of the path attribute, indexed by apikey.Path.
-var pathNames = [...]string{apikey.PathNone: "none", apikey.PathCached: "cached", apikey.PathCold: "cold"}
+var pathNames = [...]string{
+	apikey.PathNone: apikey.PathNone.String(), apikey.PathCached: apikey.PathCached.String(), apikey.PathCold: apikey.PathCold.String(),
+}
 
 // noPath is the path index of an authentication by an Authenticator that
 // does not say which path answered: its points have no path attribute.

@@ -45,6 +45,15 @@ type rig struct {
 	spans  *tracetest.InMemoryExporter
 }
 
+// want authenticates token through the wrappers and fails the test at
+// step unless the error matches wantErr (nil: success).
+func (r *rig) want(t *testing.T, step string, wantErr error, token string) {
+	t.Helper()
+	if _, err := r.auth.Authenticate(context.Background(), token); !errors.Is(err, wantErr) {
+		t.Fatalf("%s: %v, want %v", step, err, wantErr)
+	}
+}
+
 func newRig(t *testing.T, orgIDs bool) *rig {
 	t.Helper()
 	return newRigOn(t, memstore.New(), orgIDs, func(*apikey.Config) {})

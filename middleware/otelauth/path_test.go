@@ -29,26 +29,20 @@ func TestRequestsByPath(t *testing.T) {
 	if err := r.svc.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := func(step string, wantErr error, token string) {
-		t.Helper()
-		if _, err := r.auth.Authenticate(ctx, token); !errors.Is(err, wantErr) {
-			t.Fatalf("%s: %v, want %v", step, err, wantErr)
-		}
-	}
-	want("cold", nil, key)
-	want("cached", nil, key)
-	want("cached again", nil, key)
-	want("another text under the cached id", apikey.ErrInvalidKey, keytest.WrongSecret(key))
-	want("not a key", apikey.ErrInvalidKey, "not-a-key")
-	want("unknown id", apikey.ErrInvalidKey, keytest.Forge(apikey.DefaultPrefix, ""))
+	r.want(t, "cold", nil, key)
+	r.want(t, "cached", nil, key)
+	r.want(t, "cached again", nil, key)
+	r.want(t, "another text under the cached id", apikey.ErrInvalidKey, keytest.WrongSecret(key))
+	r.want(t, "not a key", apikey.ErrInvalidKey, "not-a-key")
+	r.want(t, "unknown id", apikey.ErrInvalidKey, keytest.Forge(apikey.DefaultPrefix, ""))
 	if _, err := r.svc.Revoke(ctx, "acme", k.ID); err != nil {
 		t.Fatal(err)
 	}
-	want("revoked", apikey.ErrKeyRevoked, key)
+	r.want(t, "revoked", apikey.ErrKeyRevoked, key)
 	if err := r.svc.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want("closed", apikey.ErrUnavailable, key)
+	r.want(t, "closed", apikey.ErrUnavailable, key)
 
 	counts := map[string]float64{
 		"ok,cold": 1, "ok,cached": 2,

@@ -69,23 +69,17 @@ func TestStatsInstruments(t *testing.T) {
 	if err := r.svc.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := func(step string, wantErr error, token string) {
-		t.Helper()
-		if _, err := r.auth.Authenticate(ctx, token); !errors.Is(err, wantErr) {
-			t.Fatalf("%s: %v, want %v", step, err, wantErr)
-		}
-	}
-	want("a, cold", nil, a)
-	want("a, cached", nil, a)
-	want("b, wrong secret", apikey.ErrInvalidKey, keytest.WrongSecret(b))
-	want("b, wrong secret again", apikey.ErrInvalidKey, keytest.WrongSecret(b))
-	want("b, cold: evicts a", nil, b)
+	r.want(t, "a, cold", nil, a)
+	r.want(t, "a, cached", nil, a)
+	r.want(t, "b, wrong secret", apikey.ErrInvalidKey, keytest.WrongSecret(b))
+	r.want(t, "b, wrong secret again", apikey.ErrInvalidKey, keytest.WrongSecret(b))
+	r.want(t, "b, cold: evicts a", nil, b)
 	r.clock.Advance(2 * time.Second) // past the kept reads
-	want("c, wrong secret", apikey.ErrInvalidKey, keytest.WrongSecret(c))
-	want("unknown id", apikey.ErrInvalidKey, keytest.Forge(apikey.DefaultPrefix, ""))
+	r.want(t, "c, wrong secret", apikey.ErrInvalidKey, keytest.WrongSecret(c))
+	r.want(t, "unknown id", apikey.ErrInvalidKey, keytest.Forge(apikey.DefaultPrefix, ""))
 	fs.failGet.Store(true)
-	want("a, store down", apikey.ErrUnavailable, a)
-	want("a, throttled", apikey.ErrUnavailable, a)
+	r.want(t, "a, store down", apikey.ErrUnavailable, a)
+	r.want(t, "a, throttled", apikey.ErrUnavailable, a)
 	fs.failGet.Store(false)
 	fs.failRecordUse.Store(true)
 	if err := r.svc.Flush(ctx); err == nil {

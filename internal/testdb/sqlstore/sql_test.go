@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -83,31 +82,13 @@ func TestMigrateConcurrently(t *testing.T) {
 func TestPlainMigrationFiles(t *testing.T) {
 	forEachDB(t, func(t *testing.T, dialect sqlstore.Dialect, open func(testing.TB) (string, *sql.DB)) {
 		_, db := open(t)
-		paths, _ := filepath.Glob(filepath.Join(migrationsDir, dialect.String(), "*.sql"))
+		paths, _ := filepath.Glob(filepath.Join(migrationsDir, dialect.String(), "*.up.sql"))
 		if len(paths) == 0 {
 			t.Fatal("no migration files")
 		}
 		// One connection, as a migration tool runs a file: the MySQL files
 		// keep a statement in a session variable.
-		conn, err := db.Conn(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		for _, p := range paths {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for stmt := range strings.SplitSeq(string(b), ";\n") {
-				if strings.TrimSpace(stripComments(stmt)) == "" {
-					continue
-				}
-				if _, err := conn.ExecContext(t.Context(), stmt); err != nil {
-					t.Fatalf("%s: %v\n%s", p, err, stmt)
-				}
-			}
-		}
+		applyFiles(t, db, dialect, len(paths))
 		s, _ := sqlstore.New(db, dialect)
 		r := seedRecord("org", 1)
 		if err := s.Create(context.Background(), r); err != nil {
