@@ -58,9 +58,46 @@ func (s *server) newMCPHandler(auth func(http.Handler) http.Handler) http.Handle
 			// idle time.
 			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(mcpSessionTimeout))
 		}
-		h.ServeHTTP(w, r)
+		h.ServeHTTP(&noStoreWriter{ResponseWriter: w}, r)
 	}))
 }
+
+// noStoreWriter keeps an answer of /mcp at Cache-Control: no-store, as
+// every other answer about an organization's data: the MCP SDK sets
+// "no-cache, no-transform" on its answers and streams, which lets a
+// client's cache keep them.
+type noStoreWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *noStoreWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.Header().Set("Cache-Control", "no-store, no-transform")
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *noStoreWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush sends the headers of a stream the SDK opens before its first
+// event.
+func (w *noStoreWriter) Flush() {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap gives http.ResponseController the server's writer, for its
+// deadlines.
+func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // mcpServer returns the MCP server of one session of principal p: every
 // tool acts on p's organization; a read key lists only the tools that

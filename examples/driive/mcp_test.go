@@ -212,8 +212,14 @@ func testMCP(t *testing.T, bin, db string) {
 			t.Fatalf("write key's session with another key: %d %s", res.status, res.body)
 		}
 	}
-	if res := rawMCP(t, srv.url, write, w.ID(), `{"jsonrpc":"2.0","id":99,"method":"tools/list"}`); res.status != 200 {
+	res := rawMCP(t, srv.url, write, w.ID(), `{"jsonrpc":"2.0","id":99,"method":"tools/list"}`)
+	if res.status != 200 {
 		t.Fatalf("the session with its own key: %d %s", res.status, res.body)
+	}
+	// The SDK's own header (no-cache) would let a client's cache keep an
+	// organization's data.
+	if got := res.header.Get("Cache-Control"); got != "no-store, no-transform" {
+		t.Fatalf("Cache-Control of an MCP answer: %q, want no-store", got)
 	}
 
 	// Deletes, then a key revoked mid-session is refused at its next
