@@ -90,6 +90,16 @@ type Config struct {
 	// requests, never a key. Default: discard.
 	Logger *slog.Logger
 
+	// FlashKey, if set, is a 32-byte key shared by every instance of the
+	// host (for example 32 bytes from crypto/rand, kept with the host's
+	// other secrets). With it, a new key waits between the page's POST
+	// and the GET that shows it in a cookie sealed with AES-256-GCM under
+	// this key, so that the GET may reach any instance behind a load
+	// balancer. Default: it waits in this Handler's memory, and the GET
+	// must reach the same instance. A changed key drops the keys waiting
+	// (for at most five minutes): their creators rotate them.
+	FlashKey []byte
+
 	// Now is the clock of the page's dates and of flash lifetimes.
 	// Default time.Now.
 	Now func() time.Time

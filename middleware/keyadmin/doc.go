@@ -41,7 +41,9 @@
 // one-time, server-side flash): a reload, the back button or a second tab
 // never mints a second key and never shows the text again. Flashes live in
 // the Handler's memory, so behind a load balancer the redirect must reach
-// the same instance (or the creator rotates the key).
+// the same instance, unless Config.FlashKey is set: then the flash is a
+// cookie sealed with AES-256-GCM under that key, which any instance that
+// shares it opens, once (the answer that opens it deletes it).
 //
 // Every create, rotate and revoke runs with the actor and the client
 // address (Config.ClientAddr) in its context, so the Service records it in

@@ -35,11 +35,18 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	var sl *sealer
+	if cfg.FlashKey != nil {
+		if sl, err = newSealer(cfg.FlashKey); err != nil {
+			return nil, err
+		}
+		cfg.FlashKey = nil // the cipher holds it
+	}
 	h := &Handler{
 		cfg:    cfg,
 		svc:    cfg.Service,
 		cop:    http.NewCrossOriginProtection(),
-		flash:  newFlashes(cfg.Now),
+		flash:  newFlashes(cfg.Now, sl),
 		views:  v,
 		assets: assetHandler(),
 	}

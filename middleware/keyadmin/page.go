@@ -149,7 +149,7 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, rq request, d
 	q := r.URL.Query()
 	d.Title = "API Keys"
 	if tok := q.Get("flash"); tok != "" {
-		f, ok := h.flash.take(tok, d.Actor.ID, rq.org)
+		f, ok := h.flash.take(w, r, rq.base, tok, d.Actor.ID, rq.org)
 		switch {
 		case !ok:
 			d.Gone = true
@@ -158,7 +158,7 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, rq request, d
 		default:
 			row := rowOf(f.key, h.cfg.Now())
 			row.New = true
-			d.NewKey = &newKey{Plaintext: f.secret.Reveal(), Row: row, Replaces: f.replaces}
+			d.NewKey = &newKey{Plaintext: f.text.reveal(), Row: row, Replaces: f.replaces}
 		}
 	}
 	st := stateOf(q)
@@ -268,8 +268,21 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request, rq request, 
 		h.storeFailure(w, r, d, err)
 		return
 	}
-	tok := h.flash.put(flash{actor: d.Actor.ID, org: rq.org, key: key, secret: secret})
-	h.seeOther(w, r, rq.base, backState(r), tok)
+	h.showFlash(w, r, rq, d, backState(r), flash{actor: d.Actor.ID, org: rq.org, key: key, text: newKeyText(secret)})
+}
+
+// showFlash keeps f in a one-time flash and redirects to the list at st
+// that shows it.
+func (h *Handler) showFlash(w http.ResponseWriter, r *http.Request, rq request, d pageData, st listState, f flash) {
+	tok, err := h.flash.put(w, r, rq.base, f)
+	if err != nil {
+		// Never for a key the Service returned; the key exists, unseen.
+		h.cfg.Logger.Error("keyadmin: sealing a flash failed", "err", err)
+		h.renderError(w, d, http.StatusInternalServerError, "Not shown",
+			"The change was made, but its result could not be shown. Rotate or revoke the key from the list.")
+		return
+	}
+	h.seeOther(w, r, rq.base, st, tok)
 }
 
 // seeOther redirects to the list at st, with a flash token.
@@ -342,8 +355,7 @@ func (h *Handler) revokeForm(w http.ResponseWriter, r *http.Request, rq request,
 	}
 	st := stateOf(r.URL.Query())
 	if k.Revoked() {
-		tok := h.flash.put(flash{actor: d.Actor.ID, org: rq.org, notice: "The key “" + k.Name + "” (" + k.Prefix + "…) was already revoked."})
-		h.seeOther(w, r, rq.base, st, tok)
+		h.showFlash(w, r, rq, d, st, flash{actor: d.Actor.ID, org: rq.org, notice: "The key “" + k.Name + "” (" + k.Prefix + "…) was already revoked."})
 		return
 	}
 	row := rowOf(k, h.cfg.Now())
@@ -362,9 +374,8 @@ func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request, rq request, 
 		h.keyFailure(w, r, d, err)
 		return
 	}
-	tok := h.flash.put(flash{actor: d.Actor.ID, org: rq.org,
+	h.showFlash(w, r, rq, d, backState(r), flash{actor: d.Actor.ID, org: rq.org,
 		notice: "Revoked “" + k.Name + "” (" + k.Prefix + "…). Requests with this key are now refused."})
-	h.seeOther(w, r, rq.base, backState(r), tok)
 }
 
 // graces are the rotate form's choices: how long the old key keeps
@@ -418,8 +429,7 @@ func (h *Handler) rotateKey(w http.ResponseWriter, r *http.Request, rq request, 
 		h.keyFailure(w, r, d, err)
 		return
 	}
-	tok := h.flash.put(flash{actor: d.Actor.ID, org: rq.org, key: key, secret: secret, replaces: old.Prefix})
-	h.seeOther(w, r, rq.base, backState(r), tok)
+	h.showFlash(w, r, rq, d, backState(r), flash{actor: d.Actor.ID, org: rq.org, key: key, text: newKeyText(secret), replaces: old.Prefix})
 }
 
 // keyFailure answers for a key the Service would not find or change.
