@@ -91,3 +91,40 @@ func TestStoreDownIs503(t *testing.T) {
 		t.Errorf("the page once the store is back: %d", r.status)
 	}
 }
+
+// A page after a create that fails to load (the store down) keeps the new
+// key for the retry: the flash is taken only by a page that shows it, in
+// memory and sealed alike.
+func TestPageKeyWaitsOutAStoreOutage(t *testing.T) {
+	for _, key := range [][]byte{nil, flashKey} {
+		st := &downStore{Store: memstore.New()}
+		c := keytest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+		svc, err := apikey.NewService(apikey.Config{Store: st, Hash: fastHash, Now: c.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adm, err := keyadmin.New(keyadmin.Config{Service: svc, Actor: testActor, Authorize: testAuthorize, Now: c.Now, FlashKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/organizations/{orgId}/developer/api-keys", adm.Page())
+		e := &env{t: t, clock: c, svc: svc, mux: mux}
+		r := e.form("alice", page, "name=Patient&permission=read")
+		loc := r.header.Get("Location")
+		var cookie []string
+		if key != nil {
+			ck := flashCookie(t, r)
+			cookie = []string{"Cookie", ck.Name + "=" + ck.Value}
+		}
+		st.down.Store(true)
+		failed := e.do("alice", "GET", loc, "", cookie...)
+		if failed.status != http.StatusServiceUnavailable || shownKey.MatchString(failed.body) || len(failed.header["Set-Cookie"]) != 0 {
+			t.Fatalf("sealed %v: the page with the store down: %d, Set-Cookie %v", key != nil, failed.status, failed.header["Set-Cookie"])
+		}
+		st.down.Store(false)
+		if shown := e.do("alice", "GET", loc, "", cookie...); shown.status != 200 || !shownKey.MatchString(shown.body) {
+			t.Errorf("sealed %v: the retry once the store is back (%d) does not show the key", key != nil, shown.status)
+		}
+	}
+}

@@ -148,19 +148,6 @@ func backState(r *http.Request) listState {
 func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, rq request, d pageData) {
 	q := r.URL.Query()
 	d.Title = "API Keys"
-	if tok := q.Get("flash"); tok != "" {
-		f, ok := h.flash.take(w, r, rq.base, tok, d.Actor.ID, rq.org)
-		switch {
-		case !ok:
-			d.Gone = true
-		case f.notice != "":
-			d.Notice = f.notice
-		default:
-			row := rowOf(f.key, h.cfg.Now())
-			row.New = true
-			d.NewKey = &newKey{Plaintext: f.text.reveal(), Row: row, Replaces: f.replaces}
-		}
-	}
 	st := stateOf(q)
 	status := http.StatusOK
 	if err := h.loadList(r, rq, &d, st); err != nil {
@@ -176,14 +163,27 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, rq request, d
 			return
 		}
 	}
-	if d.NewKey != nil {
-		for i := range d.Keys {
-			d.Keys[i].New = d.Keys[i].ID == d.NewKey.Row.ID
-		}
-	}
 	if err := h.loadEvents(r, rq, &d, "", 5); err != nil {
 		h.storeFailure(w, r, d, err)
 		return
+	}
+	// The flash is taken last: a page that fails to load leaves it for
+	// the retry.
+	if tok := q.Get("flash"); tok != "" {
+		f, ok := h.flash.take(w, r, rq.base, tok, d.Actor.ID, rq.org)
+		switch {
+		case !ok:
+			d.Gone = true
+		case f.notice != "":
+			d.Notice = f.notice
+		default:
+			row := rowOf(f.key, h.cfg.Now())
+			row.New = true
+			d.NewKey = &newKey{Plaintext: f.text.reveal(), Row: row, Replaces: f.replaces}
+			for i := range d.Keys {
+				d.Keys[i].New = d.Keys[i].ID == row.ID
+			}
+		}
 	}
 	h.render(w, status, "keys", d)
 }
