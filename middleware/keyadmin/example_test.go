@@ -2,6 +2,7 @@ package keyadmin_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -56,4 +57,53 @@ func Example() {
 	// Output:
 	// 201 no-store
 	// 403
+}
+
+// With Config.FlashKey shared by every instance, the page's redirect after
+// Create may reach any of them: the key waits in a sealed cookie instead
+// of one instance's memory.
+func ExampleConfig_flashKey() {
+	svc, err := apikey.NewService(apikey.Config{Store: memstore.New(), Hash: apikey.HashParams{Memory: 8 * 1024, Iterations: 1}})
+	if err != nil {
+		panic(err)
+	}
+	// The same 32 bytes on every instance, from the host's secret store.
+	flashKey := make([]byte, 32)
+	if _, err := rand.Read(flashKey); err != nil {
+		panic(err)
+	}
+	instance := func() http.Handler {
+		adm, err := keyadmin.New(keyadmin.Config{
+			Service:   svc, // in production, each instance's Service over one database
+			Actor:     func(*http.Request) (keyadmin.Actor, bool) { return keyadmin.Actor{ID: "u1", Name: "Alice"}, true },
+			Authorize: func(context.Context, keyadmin.Actor, string, keyadmin.Action) bool { return true },
+			FlashKey:  flashKey,
+		})
+		if err != nil {
+			panic(err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/organizations/{orgId}/developer/api-keys", adm.Page())
+		return mux
+	}
+	a, b := instance(), instance()
+
+	// The create form posted to one instance...
+	r := httptest.NewRequest("POST", "/organizations/acme/developer/api-keys", strings.NewReader("name=CRM+Sync&permission=read"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	fmt.Println(w.Code)
+
+	// ...and the browser's redirect, with the cookie, reaching the other.
+	r = httptest.NewRequest("GET", w.Header().Get("Location"), nil)
+	for _, c := range w.Result().Cookies() {
+		r.AddCookie(c)
+	}
+	w = httptest.NewRecorder()
+	b.ServeHTTP(w, r)
+	fmt.Println(w.Code, strings.Contains(w.Body.String(), `value="dk_`)) // the key, shown once
+	// Output:
+	// 303
+	// 200 true
 }
