@@ -55,7 +55,7 @@ func (s *Service) authenticate(ctx context.Context, token string, p *Principal) 
 		return PathNone, ErrInvalidKey
 	}
 	digest := digestOf(token)
-	if e := s.cache.get(id); e != nil {
+	if e, sh := s.cache.lookup(id); e != nil {
 		if !sameDigest(&e.digest, &digest) {
 			// Same id, other text: not this key. No argon2id needed.
 			s.stats.invalid.Add(1)
@@ -70,7 +70,7 @@ func (s *Service) authenticate(ctx context.Context, token string, p *Principal) 
 				return PathCached, err
 			}
 		}
-		s.stats.cacheHits.Add(1)
+		sh.hits.Add(1)
 		e.touch()
 		return PathCached, s.decide(e, now, p) // p stays as is on failure
 	}

@@ -3,6 +3,7 @@ package apikey_test
 import (
 	"context"
 	"crypto/sha256"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,6 +80,46 @@ func BenchmarkAuthenticate(b *testing.B) {
 		}
 		b.StopTimer()
 		if st := svc.Stats(); st.HashRuns != 1 || st.Refreshes != 0 {
+			b.Fatalf("not the cached path: %+v", st)
+		}
+	})
+
+	b.Run("cached_parallel", func(b *testing.B) {
+		// The cached path on every core at once, each goroutine with a key
+		// of its own (as many clients are): what the cores share is what
+		// they all write. With -cpu 1,2,... ns/op should fall with the
+		// cores.
+		svc, _ := benchService(b, apikey.Config{})
+		tokens := make([]string, 8)
+		for i := range tokens {
+			tokens[i] = benchKey(b, svc)
+		}
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); svc.Run(runCtx) }()
+		defer func() { cancel(); <-done }()
+		for svc.Stats().Syncs == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		for _, tok := range tokens {
+			if _, err := svc.Authenticate(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var next atomic.Uint32
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			tok := tokens[int(next.Add(1)-1)%len(tokens)]
+			for pb.Next() {
+				if _, err := svc.Authenticate(ctx, tok); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.StopTimer()
+		if st := svc.Stats(); st.HashRuns != uint64(len(tokens)) || st.Refreshes != 0 || st.CacheHits < uint64(b.N) {
 			b.Fatalf("not the cached path: %+v", st)
 		}
 	})

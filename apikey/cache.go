@@ -178,14 +178,19 @@ type cache struct {
 const recentUse = int64(time.Minute)
 
 type shard struct {
-	mu    sync.RWMutex
+	mu sync.RWMutex
+	// hits counts the requests answered from this shard's entries
+	// (Stats.CacheHits). It shares the cache line of the lock, which
+	// every lookup writes anyway: a counter for the whole Service would
+	// be one more line that every request on every core writes.
+	hits  atomic.Uint64
 	index []slot // id -> ring position (cacheindex.go)
 	imask uint32
 	ring  []ringSlot
 	hand  int
 	max   int
 	epoch uint64
-	_     [40]byte // keep shards on separate cache lines
+	_     [16]byte // 128 bytes: shards start on cache lines of their own
 }
 
 // ringSlot is an entry in its shard's ring, with the fingerprint that
@@ -238,11 +243,26 @@ func (c *cache) shard(id string) (*shard, uint16) {
 }
 
 func (c *cache) get(id string) *entry {
+	e, _ := c.lookup(id)
+	return e
+}
+
+// lookup is get, and also returns id's shard, where a hit is counted.
+func (c *cache) lookup(id string) (*entry, *shard) {
 	sh, fp := c.shard(id)
 	sh.mu.RLock()
 	_, e := sh.find(id, fp)
 	sh.mu.RUnlock()
-	return e
+	return e, sh
+}
+
+// hits returns the requests answered from the cache, over all shards.
+func (c *cache) hits() uint64 {
+	var n uint64
+	for i := range c.shards {
+		n += c.shards[i].hits.Load()
+	}
+	return n
 }
 
 // epochOf returns the epoch of id's shard.

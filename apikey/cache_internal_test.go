@@ -153,6 +153,15 @@ func TestShardsFor(t *testing.T) {
 	}
 }
 
+// Shards are allocated together, and each is a whole number of cache
+// lines, so that the lock and the hit counter of one, written by every
+// lookup, are never in a line of another.
+func TestShardSize(t *testing.T) {
+	if got := unsafe.Sizeof(shard{}); got%64 != 0 {
+		t.Errorf("a shard is %d bytes, not a whole number of 64-byte lines", got)
+	}
+}
+
 // An index slot is 4 bytes, and a shard's index stays within what its
 // 16-bit fields address.
 func TestIndexSlot(t *testing.T) {

@@ -59,7 +59,7 @@ type Stats struct {
 
 type counters struct {
 	invalid, expired, revoked, unavailable, corrupt          atomic.Uint64
-	cacheHits, cacheMisses                                   atomic.Uint64
+	cacheMisses                                              atomic.Uint64 // hits are counted per cache shard
 	storeReads, keptReads, unknownIDs, tagRejects, throttled atomic.Uint64
 	hashRuns, hashFailures, hashWaits, hashTimeouts          atomic.Uint64
 	tagsWritten, tagWriteFailures                            atomic.Uint64
@@ -79,7 +79,7 @@ func (s *Service) Stats() Stats {
 		Invalid: c.invalid.Load(), Expired: c.expired.Load(), Revoked: c.revoked.Load(),
 		Unavailable: c.unavailable.Load(), Corrupt: c.corrupt.Load(),
 
-		CacheHits: c.cacheHits.Load(), CacheMisses: c.cacheMisses.Load(),
+		CacheHits: s.cache.hits(), CacheMisses: c.cacheMisses.Load(),
 		CachedKeys: s.cache.len(), CacheSize: s.cfg.CacheSize,
 		Evictions: s.cache.evictions.Load(), RecentEvictions: s.cache.recentEvictions.Load(),
 
