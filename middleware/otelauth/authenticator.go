@@ -89,7 +89,8 @@ func WrapAuthenticator(a middleware.Authenticator, o Options) (middleware.Authen
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, err
 	}
-	w := &authenticator{inner: a, duration: duration, now: o.Now, every: uint64(o.DurationEvery), prefix: apikey.DefaultPrefix}
+	w := &authenticator{inner: a, duration: duration, now: o.Now, every: uint64(o.DurationEvery), prefix: apikey.DefaultPrefix,
+		stripes: make([]stripe, stripes)}
 	if p, ok := a.(interface{ Prefix() string }); ok {
 		w.prefix = p.Prefix()
 	}
@@ -112,13 +113,13 @@ func WrapAuthenticator(a middleware.Authenticator, o Options) (middleware.Authen
 	// The counter is read from atomics at collection: a request pays an
 	// atomic add, not an SDK lookup.
 	if _, err := m.RegisterCallback(func(_ context.Context, ob metric.Observer) error {
-		for i := range w.counts {
+		for i := range len(outcomeNames) {
 			if w.paths == nil {
-				ob.ObserveInt64(requests, clamp(w.counts[i][noPath].Load()), observe[i][noPath])
+				ob.ObserveInt64(requests, clamp(w.count(i, noPath)), observe[i][noPath])
 				continue
 			}
 			for j := range noPath {
-				n := w.counts[i][j].Load()
+				n := w.count(i, j)
 				if j == int(apikey.PathNone) && n == 0 && i != outcomeInvalid && i != outcomeUnavailable {
 					continue // an outcome the Service never gives without a lookup
 				}
@@ -139,8 +140,7 @@ type authenticator struct {
 	now      func() time.Time // Options.Now; nil: the monotonic clock
 	every    uint64           // Options.DurationEvery, at least 1
 	prefix   string
-	seq      atomic.Uint64 // authentications begun: every'th is timed
-	counts   [len(outcomeNames)][noPath + 1]atomic.Uint64
+	stripes  []stripe
 	// Options per outcome and path, built once: an update allocates
 	// nothing.
 	record [len(outcomeNames)][noPath + 1][]metric.RecordOption
@@ -148,18 +148,51 @@ type authenticator struct {
 
 func (w *authenticator) Prefix() string { return w.prefix }
 
+// The per-request counters are kept in stripes, each its own cache
+// lines, and a request writes the stripe its key's last character picks:
+// requests with different keys on different cores then write different
+// lines, where one set of counters would be lines that every request on
+// every core writes. Requests with one key share a stripe, as they share
+// the key's cache entry.
+const stripes = 16
+
+type stripe struct {
+	seq    atomic.Uint64 // authentications begun here: every'th is timed
+	counts [len(outcomeNames)][noPath + 1]atomic.Uint64
+	_      [64 - (8+8*len(outcomeNames)*(noPath+1))%64]byte
+}
+
+// stripeOf picks token's stripe by its last character: the end of a key's
+// checksum, which spreads keys evenly.
+func (w *authenticator) stripeOf(token string) *stripe {
+	if token == "" {
+		return &w.stripes[0]
+	}
+	return &w.stripes[token[len(token)-1]%stripes]
+}
+
+// count is the number of authentications with outcome i and path j.
+func (w *authenticator) count(i, j int) uint64 {
+	var n uint64
+	for k := range w.stripes {
+		n += w.stripes[k].counts[i][j].Load()
+	}
+	return n
+}
+
 func (w *authenticator) Authenticate(ctx context.Context, token string) (apikey.Principal, error) {
-	if w.seq.Add(1)%w.every != 0 {
+	st := w.stripeOf(token)
+	if st.seq.Add(1)%w.every != 0 {
 		// Not timed: the call is written out for each kind of inner
 		// Authenticator, as a function returning the Principal would copy
 		// it once more.
 		if w.paths == nil {
 			p, err := w.inner.Authenticate(ctx, token)
-			w.counts[outcomeOf(err)][noPath].Add(1)
+			st.counts[outcomeOf(err)][noPath].Add(1)
 			return p, err
 		}
 		p, path, err := w.paths.AuthenticatePath(ctx, token)
-		w.counts[outcomeOf(err)][pathIndex(path)].Add(1)
+		st.counts[outcomeOf(err)][pathIndex(path)].Add(1)
 		return p, err
 	}
 	var p apikey.Principal
@@ -175,7 +208,7 @@ func (w *authenticator) Authenticate(ctx context.Context, token string) (apikey.
 	}
 	elapsed := w.clock() - start
 	i := outcomeOf(err)
-	w.counts[i][path].Add(1)
+	st.counts[i][path].Add(1)
 	w.duration.Record(ctx, elapsed.Seconds(), w.record[i][path]...)
 	return p, err
 }

@@ -53,6 +53,42 @@ func TestDurationSample(t *testing.T) {
 	}
 }
 
+// TestCountsOverManyKeys: requests with different keys are counted
+// apart (the wrapper spreads them over counters by the key's last
+// character) and the counter sums them all; one in DurationEvery of each
+// key's requests is timed, and the empty text is counted too.
+func TestCountsOverManyKeys(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
+	inner := authFunc(func(_ context.Context, tok string) (apikey.Principal, error) {
+		if tok == "" {
+			return apikey.Principal{}, apikey.ErrInvalidKey
+		}
+		return apikey.Principal{KeyID: "AbCdEfGhIjKl"}, nil
+	})
+	auth, err := otelauth.WrapAuthenticator(inner, otelauth.Options{MeterProvider: mp, DurationEvery: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	for i := range chars {
+		for range 4 {
+			_, _ = auth.Authenticate(context.Background(), "dk_key"+chars[i:i+1])
+		}
+	}
+	_, _ = auth.Authenticate(context.Background(), "")
+	got := (&rig{reader: reader}).collect(t)
+	if ok, invalid := got["keyauth.auth.requests"]["ok"], got["keyauth.auth.requests"]["invalid"]; ok != 4*float64(len(chars)) || invalid != 1 {
+		t.Errorf("requests: ok %v, invalid %v; want %d and 1", ok, invalid, 4*len(chars))
+	}
+	// Keys that share a last character modulo the spread share a
+	// sequence; each set of keys is 4 requests per key, so exactly half.
+	if timed := got["keyauth.auth.duration"]["ok"]; timed != 2*float64(len(chars)) {
+		t.Errorf("timed: %v, want %d", timed, 2*len(chars))
+	}
+}
+
 // TestDurationRealClock: without Options.Now, durations come from the
 // monotonic clock and are never negative.
 func TestDurationRealClock(t *testing.T) {
