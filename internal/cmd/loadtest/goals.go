@@ -167,7 +167,7 @@ func (r *report) goals() []goal {
 		rh.Goal = fmt.Sprintf("= N (%d)", x.N)
 		rh.Measured = fmt.Sprintf("%d; %d answers were 503 (retried); %d of %d keys served", x.Server.HashRuns, x.Unavailable(), x.Served, x.N)
 		rh.Verdict = verdict(x.HashOK())
-		rr.Measured = fmt.Sprintf("%.2f (%s to serve %d of %d keys vs %d × %s / %d slots = %s)",
+		rr.Measured = fmt.Sprintf("%.3f (%s to serve %d of %d keys vs %d × %s / %d slots = %s)",
 			x.Ratio(), ms(x.Total), x.Served, x.N, x.N, ms(x.Argon), x.Slots, ms(x.Limit()))
 		rr.Verdict = verdict(x.RatioOK())
 	}
