@@ -41,6 +41,24 @@ func benchKey(b *testing.B, svc *apikey.Service) string {
 	return sec.Reveal()
 }
 
+// warmCache runs svc's Run until the benchmark ends, waits until Run has
+// read the change feed (so the cache is trusted), and caches tokens.
+func warmCache(b *testing.B, svc *apikey.Service, tokens ...string) {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); svc.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-done })
+	for svc.Stats().Syncs == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	for _, tok := range tokens {
+		if _, err := svc.Authenticate(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSHA256 is the unit the cached path is measured in: one
 // SHA-256 of a 50-byte key.
 func BenchmarkSHA256(b *testing.B) {
@@ -57,18 +75,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		svc, _ := benchService(b, apikey.Config{})
 		token := benchKey(b, svc)
-		runCtx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); svc.Run(runCtx) }()
-		defer func() { cancel(); <-done }()
-		// Warm: Run has read the feed (so the cache is trusted) and the
-		// key is cached.
-		for svc.Stats().Syncs == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		if _, err := svc.Authenticate(ctx, token); err != nil {
-			b.Fatal(err)
-		}
+		warmCache(b, svc, token)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
@@ -94,18 +101,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 		for i := range tokens {
 			tokens[i] = benchKey(b, svc)
 		}
-		runCtx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); svc.Run(runCtx) }()
-		defer func() { cancel(); <-done }()
-		for svc.Stats().Syncs == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		for _, tok := range tokens {
-			if _, err := svc.Authenticate(ctx, tok); err != nil {
-				b.Fatal(err)
-			}
-		}
+		warmCache(b, svc, tokens...)
 		var next atomic.Uint32
 		b.ReportAllocs()
 		b.ResetTimer()

@@ -55,21 +55,27 @@ func (s *downStore) Events(ctx context.Context, q apikey.EventQuery) ([]apikey.E
 // A key store that cannot be reached is 503 with Retry-After, on the API
 // (auth_unavailable) and on the page, and no detail of the failure
 // reaches the client.
-func TestStoreDownIs503(t *testing.T) {
+// downEnv is an env over a downStore, with Config.FlashKey flashKey.
+func downEnv(t *testing.T, flashKey []byte) (*env, *downStore) {
+	t.Helper()
 	st := &downStore{Store: memstore.New()}
 	c := keytest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	svc, err := apikey.NewService(apikey.Config{Store: st, Hash: fastHash, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	adm, err := keyadmin.New(keyadmin.Config{Service: svc, Actor: testActor, Authorize: testAuthorize, Now: c.Now})
+	adm, err := keyadmin.New(keyadmin.Config{Service: svc, Actor: testActor, Authorize: testAuthorize, Now: c.Now, FlashKey: flashKey})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/admin/v1/organizations/{orgId}/", adm.API())
 	mux.Handle("/organizations/{orgId}/developer/api-keys", adm.Page())
-	e := &env{t: t, clock: c, svc: svc, mux: mux}
+	return &env{t: t, clock: c, svc: svc, mux: mux}, st
+}
+
+func TestStoreDownIs503(t *testing.T) {
+	e, st := downEnv(t, nil)
 	st.down.Store(true)
 	for _, rt := range []struct{ method, path, body string }{
 		{"GET", api + "/api-keys", ""},
@@ -97,19 +103,7 @@ func TestStoreDownIs503(t *testing.T) {
 // memory and sealed alike.
 func TestPageKeyWaitsOutAStoreOutage(t *testing.T) {
 	for _, key := range [][]byte{nil, flashKey} {
-		st := &downStore{Store: memstore.New()}
-		c := keytest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-		svc, err := apikey.NewService(apikey.Config{Store: st, Hash: fastHash, Now: c.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		adm, err := keyadmin.New(keyadmin.Config{Service: svc, Actor: testActor, Authorize: testAuthorize, Now: c.Now, FlashKey: key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		mux.Handle("/organizations/{orgId}/developer/api-keys", adm.Page())
-		e := &env{t: t, clock: c, svc: svc, mux: mux}
+		e, st := downEnv(t, key)
 		r := e.form("alice", page, "name=Patient&permission=read")
 		loc := r.header.Get("Location")
 		var cookie []string
