@@ -190,7 +190,10 @@ type shard struct {
 	hand  int
 	max   int
 	epoch uint64
-	_     [16]byte // 128 bytes: shards start on cache lines of their own
+	// staged is the ring position of the entry the latest insert added,
+	// which is not in the index yet (settle), or -1.
+	staged int
+	_      [8]byte // 128 bytes: shards start on cache lines of their own
 }
 
 // ringSlot is an entry in its shard's ring, with the fingerprint that
@@ -233,6 +236,7 @@ func newCache(size int) *cache {
 		}
 		sh.index, sh.imask = newIndex(sh.max)
 		sh.ring = make([]ringSlot, 0, sh.max)
+		sh.staged = -1
 	}
 	return c
 }
@@ -252,6 +256,9 @@ func (c *cache) lookup(id string) (*entry, *shard) {
 	sh, fp := c.shard(id)
 	sh.mu.RLock()
 	_, e := sh.find(id, fp)
+	if e == nil {
+		e = sh.stagedAs(id, fp)
+	}
 	sh.mu.RUnlock()
 	return e, sh
 }
@@ -280,32 +287,36 @@ type eviction struct {
 }
 
 // insert adds e unless a status change in its shard happened since epoch
-// was read. If the id is cached already, the cached entry wins and is
-// returned. now (unix ns) tells whether an evicted entry was in recent use.
+// was read. If the id is cached already, the cached entry wins: it is
+// returned now if the check is free, and otherwise e is returned for the
+// request at hand and dropped by the shard's next write (settle). now
+// (unix ns) tells whether an evicted entry was in recent use.
+//
+// In a cache of a million keys, the index slot of a new id is a read that
+// misses every CPU cache, and nothing knows the id before the insert. So
+// an insert does not read it: it puts e in the ring, where lookups find
+// it as the shard's staged entry, and starts that read; the shard's next
+// write indexes e, by which time the read is done. An insert in turn
+// settles the entry staged before it in the shard.
 func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, eviction) {
 	id := e.id()
 	sh, fp := c.shard(id)
-	// The new id's slot is the one read of an insert that no earlier
-	// insert could start (see prefetchVictim): start it before the lock.
-	// Slots are not moved or freed, so the address stays valid; what the
-	// slot holds is read again under the lock.
-	prefetchSlot(&sh.index[uint32(fp)&sh.imask])
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.epoch != epoch {
 		return nil, false, eviction{}
 	}
-	at, cached := sh.find(id, fp)
-	if cached != nil {
+	if cached := sh.stagedAs(id, fp); cached != nil {
 		return cached, true, eviction{}
 	}
+	c.settle(sh)
 	if sh.max == 0 {
 		e.markEvicted() // a shard without room: nothing is kept
 		return e, true, eviction{}
 	}
 	if len(sh.ring) < sh.max && (c.n.Load() < int64(c.size) || len(sh.ring) == 0) {
-		sh.index[at] = slot{fp: fp, pos: uint16(len(sh.ring))} // #nosec G115 -- a shard holds at most maxShardKeys entries
 		sh.ring = append(sh.ring, ringSlot{e, fp})
+		sh.stage(len(sh.ring) - 1)
 		c.n.Add(1)
 		return e, true, eviction{}
 	}
@@ -315,29 +326,63 @@ func (c *cache) insert(e *entry, epoch uint64, now int64) (*entry, bool, evictio
 		sh.ring[sh.hand].e.flags.And(^uint32(flagRef))
 		sh.advance()
 	}
-	// In a large cache the new id's slot (found above), the victim and the
-	// victim's slot are each a read from memory. The last two were
-	// started by the shard's previous eviction (prefetchVictim), and the
-	// first before the lock. The victim's slot is found from the ring's
-	// fingerprint, not from the victim, so the reads are independent;
-	// markEvicted, a locked instruction, waits for all of them at once
-	// instead of each in turn.
+	// The victim and its slot were prefetched by the shard's previous
+	// eviction (prefetchVictim). The victim's slot is found from the
+	// ring's fingerprint, not from the victim, so the reads are
+	// independent; markEvicted, a locked instruction, waits for all of
+	// them at once instead of each in turn.
 	pos := sh.hand
 	victim := sh.ring[pos].e
 	vat := sh.slotOf(pos)
 	ev := c.dropLocked(victim, now)
 	sh.unindex(vat)
 	sh.ring[pos] = ringSlot{e, fp}
+	sh.stage(pos)
 	sh.advance()
 	sh.prefetchVictim()
-	// The removal may have moved the free slot.
-	at, _ = sh.find(id, fp)
-	sh.index[at] = slot{fp: fp, pos: uint16(pos)} // #nosec G115 -- as above
 	c.evictions.Add(1)
 	if ev.recent {
 		c.recentEvictions.Add(1)
 	}
 	return e, true, ev
+}
+
+// stage makes the entry at ring position pos the shard's staged one, and
+// starts the read of its index slot that settle needs.
+func (sh *shard) stage(pos int) {
+	sh.staged = pos
+	prefetchSlot(&sh.index[uint32(sh.ring[pos].fp)&sh.imask])
+}
+
+// stagedAs returns the staged entry if it is id's.
+func (sh *shard) stagedAs(id string, fp uint16) *entry {
+	if sh.staged < 0 {
+		return nil
+	}
+	if rs := sh.ring[sh.staged]; rs.fp == fp && rs.e.id() == id {
+		return rs.e
+	}
+	return nil
+}
+
+// settle indexes the staged entry, if any. If its id is cached already
+// (two requests verified one key at once), the cached entry wins and the
+// staged one is dropped, with its use kept. Every write to a shard
+// settles it first, so that only lookups see a staged entry.
+func (c *cache) settle(sh *shard) {
+	if sh.staged < 0 {
+		return
+	}
+	pos := sh.staged
+	sh.staged = -1
+	rs := sh.ring[pos]
+	at, cached := sh.find(rs.e.id(), rs.fp)
+	if cached == nil {
+		sh.index[at] = slot{fp: rs.fp, pos: uint16(pos)} // #nosec G115 -- a shard holds at most maxShardKeys entries
+		return
+	}
+	c.dropLocked(rs.e, 0)
+	c.unring(sh, pos)
 }
 
 // prefetchVictim starts reading the entry under the clock hand and the
@@ -389,9 +434,15 @@ func (c *cache) removeLocked(sh *shard, at uint32) {
 	pos := sh.index[at].pos
 	c.dropLocked(sh.ring[pos].e, 0)
 	sh.unindex(at)
+	c.unring(sh, int(pos))
+}
+
+// unring takes the entry at ring position pos, which is not indexed, out
+// of the ring.
+func (c *cache) unring(sh *shard, pos int) {
 	last := len(sh.ring) - 1
-	if int(pos) != last {
-		sh.index[sh.slotOf(last)].pos = pos
+	if pos != last {
+		sh.index[sh.slotOf(last)].pos = uint16(pos) // #nosec G115 -- a ring position
 		sh.ring[pos] = sh.ring[last]
 	}
 	sh.ring[last] = ringSlot{}
@@ -417,6 +468,7 @@ func (c *cache) apply(ch Change) {
 	sh, fp := c.shard(ch.ID)
 	sh.mu.Lock()
 	sh.epoch++
+	c.settle(sh)
 	if _, e := sh.find(ch.ID, fp); e != nil {
 		e.merge(ch.RevokedAt, ch.ExpiresAt, ch.RotatedAt)
 	}
@@ -429,6 +481,7 @@ func (c *cache) forget(id string) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	sh.epoch++
+	c.settle(sh)
 	if at, e := sh.find(id, fp); e != nil {
 		c.removeLocked(sh, at)
 	}
@@ -446,7 +499,7 @@ func (c *cache) forgetAll() {
 		c.n.Add(-int64(len(sh.ring)))
 		clear(sh.index)
 		clear(sh.ring)
-		sh.ring, sh.hand = sh.ring[:0], 0
+		sh.ring, sh.hand, sh.staged = sh.ring[:0], 0, -1
 		sh.mu.Unlock()
 	}
 }

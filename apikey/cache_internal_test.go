@@ -38,6 +38,41 @@ func fill(c *cache, from, n int) {
 	}
 }
 
+// settleAll indexes every shard's staged entry, as the next write to the
+// shard would.
+func settleAll(c *cache) {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		c.settle(sh)
+		sh.mu.Unlock()
+	}
+}
+
+// checkIndex settles every shard and checks that its index and its ring
+// hold the same entries.
+func checkIndex(t *testing.T, c *cache) {
+	t.Helper()
+	settleAll(c)
+	for i := range c.shards {
+		sh := &c.shards[i]
+		used := 0
+		for _, s := range sh.index {
+			if s.fp != 0 {
+				used++
+			}
+		}
+		if len(sh.ring) != used {
+			t.Fatalf("shard %d: ring %d, index %d", i, len(sh.ring), used)
+		}
+		for pos, rs := range sh.ring {
+			if s := sh.index[sh.slotOf(pos)]; int(s.pos) != pos || c.get(rs.e.id()) != rs.e {
+				t.Fatalf("shard %d: entry at %d is indexed at %d", i, pos, s.pos)
+			}
+		}
+	}
+}
+
 // CLOCK keeps the keys used since the hand last passed and evicts the
 // others first; the cache never holds more than its size.
 func TestCacheEvictsUnusedKeysFirst(t *testing.T) {
@@ -47,6 +82,7 @@ func TestCacheEvictsUnusedKeysFirst(t *testing.T) {
 		c.get(cacheRecord(i).ID).touch()
 	}
 	fill(c, 300, 100)
+	settleAll(c)
 	if c.len() != 300 {
 		t.Fatalf("len %d, want 300", c.len())
 	}
@@ -71,23 +107,7 @@ func TestCacheEvictsUnusedKeysFirst(t *testing.T) {
 	if c.len() != 300 {
 		t.Fatalf("len %d after forgets and inserts, want 300", c.len())
 	}
-	for i := range c.shards {
-		sh := &c.shards[i]
-		used := 0
-		for _, s := range sh.index {
-			if s.fp != 0 {
-				used++
-			}
-		}
-		if len(sh.ring) != used {
-			t.Fatalf("shard %d: ring %d, index %d", i, len(sh.ring), used)
-		}
-		for pos, rs := range sh.ring {
-			if s := sh.index[sh.slotOf(pos)]; int(s.pos) != pos || c.get(rs.e.id()) != rs.e {
-				t.Fatalf("shard %d: entry at %d is indexed at %d", i, pos, s.pos)
-			}
-		}
-	}
+	checkIndex(t, c)
 }
 
 // The index stays correct under churn, fingerprint collisions included:
@@ -106,10 +126,18 @@ func TestCacheIndexUnderChurn(t *testing.T) {
 			c.forget(cacheRecord(i - 2).ID)
 		case 4:
 			// An id cached already keeps its entry.
-			old := mustEntry(cacheRecord(i-4), 0)
-			c.insert(old, c.epochOf(old.id()), 0)
+			first := c.get(cacheRecord(i - 4).ID)
+			again := mustEntry(cacheRecord(i-4), 0)
+			c.insert(again, c.epochOf(again.id()), 0)
+			if first != nil {
+				settleAll(c)
+				if got := c.get(again.id()); got != first || !again.isEvicted() {
+					t.Fatalf("key %d inserted again: cached %p (first %p), second entry evicted %v", i-4, got, first, again.isEvicted())
+				}
+			}
 		}
 	}
+	checkIndex(t, c)
 	for _, rs := range sh.ring {
 		live[rs.e.id()] = true
 	}
@@ -264,4 +292,90 @@ func BenchmarkCacheInsert(b *testing.B) {
 			}
 		})
 	}
+}
+
+// An insert leaves its entry staged, in the ring but not in the index,
+// until the shard's next write settles it. A staged entry is found,
+// revoked and forgotten like a settled one, and one whose id turns out to
+// be cached already is dropped with its use kept: each id is cached once.
+func TestCacheStagedEntry(t *testing.T) {
+	c := newCache(300) // one shard
+	fill(c, 0, 300)
+	settleAll(c)
+	sh := &c.shards[0]
+	stagedIs := func(e *entry) bool { return sh.staged >= 0 && sh.ring[sh.staged].e == e }
+	e := mustEntry(cacheRecord(300), 0)
+	if got, ok, _ := c.insert(e, c.epochOf(e.id()), 0); !ok || got != e {
+		t.Fatalf("insert = %p, %v, want the new entry", got, ok)
+	}
+	if !stagedIs(e) || c.get(e.id()) != e || c.len() != 300 || c.evictions.Load() != 1 {
+		t.Fatalf("after an insert: staged %v, found %v, len %d, evictions %d", stagedIs(e), c.get(e.id()) == e, c.len(), c.evictions.Load())
+	}
+	// The same id again, before the shard's next write: the staged entry
+	// is the cached one.
+	if got, _, _ := c.insert(mustEntry(cacheRecord(300), 0), c.epochOf(e.id()), 0); got != e || c.evictions.Load() != 1 {
+		t.Fatalf("second insert of a staged id = %p (evictions %d), want the staged %p", got, c.evictions.Load(), e)
+	}
+	c.apply(Change{ID: e.id(), RevokedAt: time.Unix(1, 0)})
+	if !e.revoked() || sh.staged >= 0 || c.get(e.id()) != e {
+		t.Fatalf("a change of the staged key: revoked %v, still staged %v", e.revoked(), sh.staged >= 0)
+	}
+
+	// An id cached already, inserted again: the caller gets its own entry
+	// for the request at hand, the cache keeps the first one.
+	first := c.get(cacheRecord(5).ID)
+	again := mustEntry(cacheRecord(5), 0)
+	if got, ok, _ := c.insert(again, c.epochOf(again.id()), 0); !ok || got != again {
+		t.Fatalf("insert of a cached id = %p, %v", got, ok)
+	}
+	if c.get(again.id()) != first {
+		t.Fatal("a staged copy hides the cached entry")
+	}
+	// Its use is kept: listed for the next write (RecordUse keeps the
+	// later of two times for one id), and after the shard's next write,
+	// which drops it, kept with the evicted keys' uses.
+	first.lastUsed.Store(int64(100 * time.Microsecond))
+	again.lastUsed.Store(int64(200 * time.Microsecond))
+	if got := latestUse(c, again.id()); got != 200*time.Microsecond {
+		t.Fatalf("latest unwritten use of the twice-inserted key: %v, want 200µs", got)
+	}
+	settleAll(c)
+	if !again.isEvicted() || first.isEvicted() || c.get(again.id()) != first || c.len() != 299 {
+		t.Fatalf("after settling: copy evicted %v, first evicted %v, len %d", again.isEvicted(), first.isEvicted(), c.len())
+	}
+	if got := latestUse(c, again.id()); got != 200*time.Microsecond {
+		t.Fatalf("latest unwritten use after settling: %v, want 200µs", got)
+	}
+
+	// Forgetting a staged key.
+	f := mustEntry(cacheRecord(301), 0)
+	c.insert(f, c.epochOf(f.id()), 0)
+	if !stagedIs(f) || c.len() != 300 {
+		t.Fatalf("an insert into the room the copy left: staged %v, len %d", stagedIs(f), c.len())
+	}
+	c.forget(f.id())
+	if c.get(f.id()) != nil || !f.isEvicted() || c.len() != 299 {
+		t.Fatalf("forgotten staged key: found %v, evicted %v, len %d", c.get(f.id()) != nil, f.isEvicted(), c.len())
+	}
+	checkIndex(t, c)
+	// And dropping every key drops the staged one.
+	g := mustEntry(cacheRecord(302), 0)
+	c.insert(g, c.epochOf(g.id()), 0)
+	c.forgetAll()
+	if c.get(g.id()) != nil || !g.isEvicted() || c.len() != 0 {
+		t.Fatalf("after forgetAll: staged key found %v, evicted %v, len %d", c.get(g.id()) != nil, g.isEvicted(), c.len())
+	}
+}
+
+// latestUse returns the latest of the unwritten uses of id, as a duration
+// since the epoch.
+func latestUse(c *cache, id string) time.Duration {
+	uses, _ := c.unwritten()
+	var at time.Duration
+	for _, u := range uses {
+		if d := time.Duration(u.At.UnixNano()); u.ID == id && d > at {
+			at = d
+		}
+	}
+	return at
 }
